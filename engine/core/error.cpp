@@ -1,0 +1,40 @@
+#include "core/error.h"
+
+namespace gp {
+namespace {
+
+std::string located(const std::string& file, int line, int column, const std::string& message) {
+    std::string out = file;
+    if (line > 0) out += ":" + std::to_string(line);
+    if (line > 0 && column > 0) out += ":" + std::to_string(column);
+    if (!out.empty()) out += ": ";
+    return out + message;
+}
+
+}  // namespace
+
+Error::Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+
+Error::Error(ErrorKind kind, const std::string& file, int line, const std::string& message)
+    : Error(kind, file, line, 0, message) {}
+
+Error::Error(ErrorKind kind, const std::string& file, int line, int column, const std::string& message)
+    : std::runtime_error(located(file, line, column, message)),
+      kind_(kind),
+      file_(file),
+      line_(line),
+      column_(column) {}
+
+int exitCodeFor(ErrorKind kind) noexcept {
+    switch (kind) {
+        case ErrorKind::Usage: return 64;
+        case ErrorKind::Data: return 65;
+        case ErrorKind::Template: return 66;
+        case ErrorKind::Render: return 70;
+        case ErrorKind::Output: return 73;
+        case ErrorKind::Config: return 78;
+    }
+    return 70;
+}
+
+}  // namespace gp

@@ -1,0 +1,41 @@
+// Errors a user can act on. Every stage throws gp::Error with a kind; only the CLI maps
+// kinds to exit codes. Where the error comes from a file, `where` names it (and the line).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace gp {
+
+enum class ErrorKind {
+    Usage,     // bad command line
+    Config,    // reports.ini unreadable or invalid
+    Data,      // database missing, query failed, record not found
+    Template,  // template missing, malformed or invalid
+    Output,    // output folder or file cannot be written
+    Render,    // a renderer failed (font missing, library error)
+};
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorKind kind, const std::string& message);
+    // `file` and `line` (1-based, 0 = unknown) are prepended as "file:line: ".
+    Error(ErrorKind kind, const std::string& file, int line, const std::string& message);
+    Error(ErrorKind kind, const std::string& file, int line, int column, const std::string& message);
+
+    ErrorKind kind() const noexcept { return kind_; }
+    const std::string& file() const noexcept { return file_; }
+    int line() const noexcept { return line_; }
+    int column() const noexcept { return column_; }
+
+private:
+    ErrorKind kind_;
+    std::string file_;
+    int line_ = 0;
+    int column_ = 0;
+};
+
+// Exit codes of the CLI (sysexits-like, documented in README.md).
+int exitCodeFor(ErrorKind kind) noexcept;
+
+}  // namespace gp
