@@ -1,0 +1,43 @@
+#include <gtest/gtest.h>
+
+#include "core/value.h"
+
+using gp::Date;
+using gp::Decimal;
+
+TEST(Decimal, ParsesAndPrintsExactly) {
+    EXPECT_EQ(Decimal::parse("2691000.00")->toString(2), "2691000.00");
+    EXPECT_EQ(Decimal::parse("12345678901234.56")->toString(2), "12345678901234.56");
+    EXPECT_EQ(Decimal::parse("-0.5")->toString(0), "-1");
+    EXPECT_EQ(Decimal::parse("0.125")->toString(2), "0.13");
+    EXPECT_EQ(Decimal::parse("1.23456")->toString(4), "1.2346");
+    EXPECT_EQ(Decimal::parse("7")->toString(2), "7.00");
+}
+
+TEST(Decimal, RejectsWhatIsNotANumber) {
+    for (const char* bad : {"", "-", ".", "1e3", "12,5", "abc", "1.2.3", "99999999999999999999"})
+        EXPECT_FALSE(Decimal::parse(bad).has_value()) << bad;
+}
+
+TEST(Decimal, SumsWithoutBinaryDrift) {
+    Decimal sum;
+    for (int i = 0; i < 1000; ++i) sum += *Decimal::parse("0.10");
+    EXPECT_EQ(sum.toString(2), "100.00");
+    EXPECT_EQ((*Decimal::parse("2.5") * *Decimal::parse("4")).toString(2), "10.00");
+    EXPECT_EQ((*Decimal::parse("1") / *Decimal::parse("3")).toString(4), "0.3333");
+    EXPECT_THROW(*Decimal::parse("1") / Decimal(), std::domain_error);
+}
+
+TEST(Decimal, OverflowIsAnError) {
+    Decimal big = Decimal::fromUnits(INT64_MAX - 1);
+    EXPECT_THROW(big + Decimal::fromInt(1), std::overflow_error);
+}
+
+TEST(Date, ParsesIsoAndRejectsImpossibleDays) {
+    EXPECT_EQ(Date::parse("2022-01-01")->iso(), "2022-01-01");
+    EXPECT_EQ(Date::parse("2022-12-31 00:00:00")->iso(), "2022-12-31");
+    EXPECT_TRUE(Date::parse("2024-02-29").has_value());
+    EXPECT_FALSE(Date::parse("2023-02-29").has_value());
+    EXPECT_FALSE(Date::parse("2022-13-01").has_value());
+    EXPECT_FALSE(Date::parse("01.01.2022").has_value());
+}
