@@ -1,2 +1,165 @@
-// Placeholder until the CLI lands (being written now).
-int main() { return 1; }
+// grantpress: the thin command-line front of the engine library. Parses arguments with
+// Poco::Util::Application, calls gp::app, and maps gp::Error kinds to exit codes.
+#include <Poco/Util/Application.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "app/render_job.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "template/template.h"
+
+namespace {
+
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+constexpr int kExitUsage = 64;
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+class GrantPress : public Poco::Util::Application {
+protected:
+    void defineOptions(OptionSet& options) override {
+        Application::defineOptions(options);
+        options.addOption(Option("help", "h", "show this help and exit").callback(
+            Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onHelp)));
+        options.addOption(Option("config", "c", "configuration file (default: reports.ini)")
+                              .argument("FILE")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onConfig)));
+        options.addOption(Option("param", "p", "template parameter, repeatable: --param id=1645")
+                              .argument("NAME=VALUE")
+                              .repeatable(true)
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onParam)));
+        options.addOption(Option("format", "f", "output formats (default: pdf,xlsx)")
+                              .argument("LIST")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onFormat)));
+        options.addOption(Option("out", "o", "output folder (default: [engine] output / template name)")
+                              .argument("DIR")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onOut)));
+        options.addOption(Option("source", "s", "data source from reports.ini (default: default_source)")
+                              .argument("NAME")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onSource)));
+    }
+
+    int main(const ArgVec& args) override {
+        if (help_) {
+            printHelp();
+            return EXIT_OK;
+        }
+        try {
+            if (args.empty()) throw gp::Error(gp::ErrorKind::Usage, "no command given");
+            const std::string& command = args[0];
+            if (command == "render") return render(args);
+            if (command == "templates") return templates(args);
+            throw gp::Error(gp::ErrorKind::Usage, "unknown command '" + command + "'");
+        } catch (const gp::Error& e) {
+            std::cerr << "grantpress: error: " << e.what() << "\n";
+            if (e.kind() == gp::ErrorKind::Usage) std::cerr << "Run 'grantpress --help' for usage.\n";
+            return gp::exitCodeFor(e.kind());
+        } catch (const std::exception& e) {
+            std::cerr << "grantpress: internal error: " << e.what() << "\n";
+            return 70;
+        }
+    }
+
+private:
+    void onHelp(const std::string&, const std::string&) {
+        help_ = true;
+        stopOptionsProcessing();
+    }
+    void onConfig(const std::string&, const std::string& v) { configFile_ = v; }
+    void onParam(const std::string&, const std::string& v) {
+        auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Poco::Util::InvalidArgumentException("--param " + v + ": write NAME=VALUE, e.g. --param id=1645");
+        params_[v.substr(0, eq)] = v.substr(eq + 1);
+    }
+    void onFormat(const std::string&, const std::string& v) { formats_ = splitList(v); }
+    void onOut(const std::string&, const std::string& v) { out_ = v; }
+    void onSource(const std::string&, const std::string& v) { source_ = v; }
+
+    void printHelp() {
+        Poco::Util::HelpFormatter help(options());
+        help.setCommand("grantpress");
+        help.setUsage("COMMAND [OPTIONS]");
+        help.setHeader(
+            "Renders grant documents (PDF, XLSX) from templates and a database.\n\n"
+            "Commands:\n"
+            "  render TEMPLATE   fill TEMPLATE (a name in the templates folder or an .xml path)\n"
+            "                    and write its documents, e.g.\n"
+            "                    grantpress render application --param id=1645 --format pdf,xlsx --out out\n"
+            "  templates         list the templates in the templates folder\n\n"
+            "Options:");
+        help.setFooter(
+            "Exit codes: 0 done, 64 usage, 65 data (database, record), 66 template, 70 internal,\n"
+            "73 output (folder not writable), 78 configuration (reports.ini).");
+        help.format(std::cout);
+    }
+
+    gp::config::Config loadConfig() const { return gp::config::Config::load(configFile_); }
+
+    int render(const ArgVec& args) {
+        if (args.size() != 2) throw gp::Error(gp::ErrorKind::Usage, "render takes one template name: render TEMPLATE");
+        gp::config::Config cfg = loadConfig();
+        gp::app::RenderRequest request;
+        request.templateName = args[1];
+        request.params = params_;
+        if (!formats_.empty()) request.formats = formats_;
+        request.outDir = out_;
+        request.source = source_;
+        for (const auto& file : gp::app::render(cfg, request)) std::cout << file.string() << "\n";
+        return EXIT_OK;
+    }
+
+    int templates(const ArgVec& args) {
+        if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "templates takes no arguments");
+        gp::config::Config cfg = loadConfig();
+        int rc = EXIT_OK;
+        for (const auto& name : gp::tmpl::listTemplates(cfg.templatesDir)) {
+            try {
+                auto t = gp::tmpl::loadTemplate(cfg.templatesDir / (name + ".xml"));
+                std::string params;
+                for (const auto& p : t.params) params += (params.empty() ? "" : " ") + std::string("--param ") + p.name + "=…";
+                std::cout << name << (params.empty() ? "" : "  " + params) << "\n";
+            } catch (const gp::Error& e) {
+                std::cout << name << "  BROKEN: " << e.what() << "\n";
+                rc = gp::exitCodeFor(gp::ErrorKind::Template);
+            }
+        }
+        return rc;
+    }
+
+    bool help_ = false;
+    std::string configFile_ = "reports.ini";
+    std::map<std::string, std::string> params_;
+    std::vector<std::string> formats_;
+    std::string out_;
+    std::string source_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    GrantPress app;
+    try {
+        app.init(argc, argv);
+    } catch (const Poco::Exception& e) {
+        std::cerr << "grantpress: error: " << e.displayText() << "\nRun 'grantpress --help' for usage.\n";
+        return kExitUsage;
+    }
+    return app.run();
+}

@@ -9,24 +9,26 @@
 namespace gp {
 namespace {
 
+__extension__ typedef __int128 i128;  // exact intermediate products of 64-bit units
+
 std::int64_t checkedAdd(std::int64_t a, std::int64_t b) {
     std::int64_t r;
     if (__builtin_add_overflow(a, b, &r)) throw std::overflow_error("decimal overflow");
     return r;
 }
 
-std::int64_t narrow(__int128 v) {
+std::int64_t narrow(i128 v) {
     if (v > std::numeric_limits<std::int64_t>::max() || v < std::numeric_limits<std::int64_t>::min())
         throw std::overflow_error("decimal overflow");
     return static_cast<std::int64_t>(v);
 }
 
 // Divides rounding half away from zero.
-__int128 divRound(__int128 num, __int128 den) {
-    __int128 q = num / den;
-    __int128 r = num % den;
+i128 divRound(i128 num, i128 den) {
+    i128 q = num / den;
+    i128 r = num % den;
     if (r < 0) r = -r;
-    __int128 d = den < 0 ? -den : den;
+    i128 d = den < 0 ? -den : den;
     if (2 * r >= d) q += ((num < 0) != (den < 0)) ? -1 : 1;
     return q;
 }
@@ -35,7 +37,7 @@ constexpr std::int64_t kPow10[] = {1, 10, 100, 1000, 10000};
 
 }  // namespace
 
-Decimal Decimal::fromInt(std::int64_t v) { return fromUnits(narrow(static_cast<__int128>(v) * kOne)); }
+Decimal Decimal::fromInt(std::int64_t v) { return fromUnits(narrow(static_cast<i128>(v) * kOne)); }
 
 std::optional<Decimal> Decimal::parse(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -46,7 +48,7 @@ std::optional<Decimal> Decimal::parse(std::string_view s) {
         negative = s.front() == '-';
         s.remove_prefix(1);
     }
-    __int128 units = 0;
+    i128 units = 0;
     int fractionDigits = -1;  // -1: no point seen yet
     bool anyDigit = false;
     bool roundUp = false;
@@ -114,11 +116,11 @@ Decimal Decimal::operator-(Decimal o) const {
     return fromUnits(checkedAdd(units_, -o.units_));
 }
 Decimal Decimal::operator*(Decimal o) const {
-    return fromUnits(narrow(divRound(static_cast<__int128>(units_) * o.units_, kOne)));
+    return fromUnits(narrow(divRound(static_cast<i128>(units_) * o.units_, kOne)));
 }
 Decimal Decimal::operator/(Decimal o) const {
     if (o.units_ == 0) throw std::domain_error("division by zero");
-    return fromUnits(narrow(divRound(static_cast<__int128>(units_) * kOne, o.units_)));
+    return fromUnits(narrow(divRound(static_cast<i128>(units_) * kOne, o.units_)));
 }
 
 bool Date::valid(int y, int m, int d) {

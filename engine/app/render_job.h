@@ -1,0 +1,28 @@
+// One render: template + parameters + data source -> PDF and/or XLSX files, written
+// atomically (all files appear together, or none). The CLI and, later, batches call this.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace gp::app {
+
+struct RenderRequest {
+    std::string templateName;                   // "application" or a path to an .xml file
+    std::map<std::string, std::string> params;  // as given on the command line
+    std::vector<std::string> formats = {"pdf", "xlsx"};
+    std::filesystem::path outDir;  // empty: <output>/<template> from reports.ini
+    std::string source;            // data source name; empty: the default one
+};
+
+// Files written, in the order of `formats`.
+std::vector<std::filesystem::path> render(const config::Config& cfg, const RenderRequest& request);
+
+// "application-1645": the template name and the given parameter values, made safe for a file name.
+std::string documentBaseName(const std::string& templateName, const std::map<std::string, std::string>& params);
+
+}  // namespace gp::app

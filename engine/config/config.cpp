@@ -1,0 +1,234 @@
+#include "config/config.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Util/IniFileConfiguration.h>
+#include <Poco/Util/LayeredConfiguration.h>
+#include <Poco/Util/SystemConfiguration.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace gp::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    size_t e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+const std::set<std::string> kEngineKeys = {"templates", "fonts", "output", "locale", "created", "default_source"};
+const std::set<std::string> kPageKeys = {"size",         "orientation", "margin_top", "margin_right",
+                                         "margin_bottom", "margin_left", "font",       "font_size"};
+const std::set<std::string> kSourceKeys = {"kind", "path", "connection"};
+
+// Line-level syntax check that Poco's reader does not do (it accepts almost anything);
+// records the line of every key so later errors can point at it.
+std::map<std::string, int> scanLines(const std::string& text, const std::string& file) {
+    std::map<std::string, int> lineOf;  // "section.key" -> line; "section" -> header line
+    std::istringstream in(text);
+    std::string raw, section;
+    int line = 0;
+    while (std::getline(in, raw)) {
+        ++line;
+        std::string s = trim(raw);
+        if (s.empty() || s[0] == ';' || s[0] == '#') continue;
+        if (s[0] == '[') {
+            if (s.back() != ']')
+                throw Error(ErrorKind::Config, file, line, "section header '" + s + "' is missing its closing ']'");
+            section = trim(s.substr(1, s.size() - 2));
+            bool known = section == "engine" || section == "page" ||
+                         (section.rfind("source.", 0) == 0 && section.size() > 7);
+            if (!known)
+                throw Error(ErrorKind::Config, file, line,
+                            "unknown section [" + section + "]: expected [engine], [page] or [source.NAME]");
+            if (lineOf.count(section))
+                throw Error(ErrorKind::Config, file, line, "section [" + section + "] appears twice");
+            lineOf[section] = line;
+            continue;
+        }
+        size_t eq = s.find('=');
+        if (eq == std::string::npos)
+            throw Error(ErrorKind::Config, file, line, "expected 'key = value', a [section] or a ; comment, got '" + s + "'");
+        if (section.empty())
+            throw Error(ErrorKind::Config, file, line, "key outside of any section: put it under [engine], [page] or [source.NAME]");
+        std::string key = trim(s.substr(0, eq));
+        const auto& allowed = section == "engine" ? kEngineKeys : section == "page" ? kPageKeys : kSourceKeys;
+        if (!allowed.count(key)) {
+            std::string list;
+            for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+            throw Error(ErrorKind::Config, file, line, "unknown key '" + key + "' in [" + section + "] (known: " + list + ")");
+        }
+        if (lineOf.count(section + "." + key))
+            throw Error(ErrorKind::Config, file, line, "key '" + key + "' given twice in [" + section + "]");
+        lineOf[section + "." + key] = line;
+    }
+    return lineOf;
+}
+
+double parseNumber(const std::string& value, const std::string& file, int line, const std::string& key, double min,
+                   double max) {
+    double v = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v < min || v > max)
+        throw Error(ErrorKind::Config, file, line,
+                    key + " = '" + value + "' is not a number between " + std::to_string(static_cast<int>(min)) +
+                        " and " + std::to_string(static_cast<int>(max)));
+    return v;
+}
+
+// "2026-01-01" or Unix seconds.
+std::optional<std::int64_t> parseCreated(const std::string& value) {
+    if (auto d = Date::parse(value); d && value.size() == 10) {
+        // Days from civil date (proleptic Gregorian), UTC midnight.
+        int y = d->year - (d->month <= 2 ? 1 : 0);
+        int era = (y >= 0 ? y : y - 399) / 400;
+        int yoe = y - era * 400;
+        int mp = (d->month + 9) % 12;
+        int doy = (153 * mp + 2) / 5 + d->day - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+        return days * 86400;
+    }
+    std::int64_t secs = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), secs);
+    if (r.ec == std::errc() && r.ptr == value.data() + value.size() && secs >= 0) return secs;
+    return std::nullopt;
+}
+
+}  // namespace
+
+Config Config::load(const fs::path& path) {
+    const std::string file = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(ErrorKind::Config, file + ": cannot read the configuration file (give another with --config FILE)");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a BOM would break Poco's first key
+    auto lineOf = scanLines(text, file);
+    auto lineFor = [&](const std::string& key) { return lineOf.count(key) ? lineOf[key] : 0; };
+
+    Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini(new Poco::Util::IniFileConfiguration);
+    std::istringstream iniStream(text);
+    ini->load(iniStream);
+
+    Config cfg;
+    cfg.file = fs::absolute(path).lexically_normal();
+    const fs::path base = cfg.file.parent_path();
+    auto dir = [&](const std::string& key, const std::string& def) {
+        fs::path p = ini->getString("engine." + key, def);
+        return (p.is_absolute() ? p : base / p).lexically_normal();
+    };
+    cfg.templatesDir = dir("templates", "templates");
+    cfg.fontsDir = dir("fonts", "fonts");
+    cfg.outputDir = dir("output", "out");
+    cfg.locale = ini->getString("engine.locale", "ru_RU");
+    if (cfg.locale != "ru_RU")
+        throw Error(ErrorKind::Config, file, lineFor("engine.locale"),
+                    "locale '" + cfg.locale + "' is not supported yet (use ru_RU)");
+
+    std::string created = ini->getString("engine.created", "2026-01-01");
+    int createdLine = lineFor("engine.created");
+    if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
+        created = env;
+        createdLine = 0;
+    }
+    auto epoch = parseCreated(created);
+    if (!epoch)
+        throw Error(ErrorKind::Config, createdLine ? file : std::string("SOURCE_DATE_EPOCH"), createdLine,
+                    "created = '" + created + "' is neither a date YYYY-MM-DD nor Unix seconds");
+    cfg.created = *epoch;
+
+    std::string size = ini->getString("page.size", "A4");
+    if (size == "A4") cfg.page.size = model::PageSetup::Size::A4;
+    else if (size == "A3") cfg.page.size = model::PageSetup::Size::A3;
+    else if (size == "Letter") cfg.page.size = model::PageSetup::Size::Letter;
+    else throw Error(ErrorKind::Config, file, lineFor("page.size"), "page size '" + size + "' is not A4, A3 or Letter");
+    std::string orientation = ini->getString("page.orientation", "portrait");
+    if (orientation != "portrait" && orientation != "landscape")
+        throw Error(ErrorKind::Config, file, lineFor("page.orientation"),
+                    "orientation '" + orientation + "' is not portrait or landscape");
+    cfg.page.landscape = orientation == "landscape";
+    auto margin = [&](const std::string& key, double def) {
+        if (!ini->hasProperty("page." + key)) return def;
+        return parseNumber(trim(ini->getString("page." + key)), file, lineFor("page." + key), key, 0, 100);
+    };
+    cfg.page.top = margin("margin_top", cfg.page.top);
+    cfg.page.right = margin("margin_right", cfg.page.right);
+    cfg.page.bottom = margin("margin_bottom", cfg.page.bottom);
+    cfg.page.left = margin("margin_left", cfg.page.left);
+    cfg.fontFamily = ini->getString("page.font", cfg.fontFamily);
+    if (ini->hasProperty("page.font_size"))
+        cfg.fontSize = parseNumber(trim(ini->getString("page.font_size")), file, lineFor("page.font_size"), "font_size", 5, 30);
+
+    Poco::Util::AbstractConfiguration::Keys names;
+    ini->keys("source", names);
+    for (const auto& name : names) {
+        data::SourceConfig src;
+        src.name = name;
+        src.configFile = file;
+        src.configLine = lineFor("source." + name);
+        const std::string prefix = "source." + name + ".";
+        src.kind = ini->getRawString(prefix + "kind", "");
+        if (src.kind != "sqlite" && src.kind != "odbc")
+            throw Error(ErrorKind::Config, file, src.kind.empty() ? src.configLine : lineFor(prefix + "kind"),
+                        "[source." + name + "] needs kind = sqlite or kind = odbc");
+        const std::string need = src.kind == "sqlite" ? "path" : "connection";
+        if (!ini->hasProperty(prefix + need) || trim(ini->getRawString(prefix + need)).empty())
+            throw Error(ErrorKind::Config, file, src.configLine, "[source." + name + "] of kind " + src.kind + " needs " + need + " = ...");
+        for (const auto& key : {"path", "connection"})
+            if (ini->hasProperty(prefix + key)) cfg.rawSourceValues_[name + "." + key] = ini->getRawString(prefix + key);
+        cfg.sources[name] = src;
+    }
+    cfg.defaultSource = ini->getString("engine.default_source", cfg.sources.size() == 1 ? cfg.sources.begin()->first : "");
+    if (cfg.sources.empty())
+        throw Error(ErrorKind::Config, file, 0, "no data source: add a [source.NAME] section with kind and path");
+    if (!cfg.sources.count(cfg.defaultSource))
+        throw Error(ErrorKind::Config, file, lineFor("engine.default_source"),
+                    "default_source = '" + cfg.defaultSource + "' names no [source.NAME] section");
+    return cfg;
+}
+
+data::SourceConfig Config::source(const std::string& wanted) const {
+    const std::string name = wanted.empty() ? defaultSource : wanted;
+    auto it = sources.find(name);
+    if (it == sources.end()) {
+        std::string list;
+        for (const auto& [n, s] : sources) list += (list.empty() ? "" : ", ") + n;
+        throw Error(ErrorKind::Config, file.string() + ": no data source '" + name + "' (configured: " + list + ")");
+    }
+    data::SourceConfig src = it->second;
+    // Expand ${system.env.NAME} through Poco's layered configuration.
+    Poco::AutoPtr<Poco::Util::LayeredConfiguration> layered(new Poco::Util::LayeredConfiguration);
+    Poco::AutoPtr<Poco::Util::SystemConfiguration> system(new Poco::Util::SystemConfiguration);
+    layered->add(system);
+    for (const auto& key : {"path", "connection"}) {
+        auto raw = rawSourceValues_.find(name + "." + key);
+        if (raw == rawSourceValues_.end()) continue;
+        std::string value = layered->expand(raw->second);
+        if (size_t p = value.find("${"); p != std::string::npos) {
+            size_t e = value.find('}', p);
+            std::string ref = value.substr(p, e == std::string::npos ? std::string::npos : e - p + 1);
+            throw Error(ErrorKind::Config, src.configFile, src.configLine,
+                        "[source." + name + "] " + key + " refers to " + ref +
+                            ", which is not set: export the environment variable before running");
+        }
+        if (std::string(key) == "path") {
+            fs::path p = value;
+            src.path = (p.is_absolute() ? p : file.parent_path() / p).lexically_normal().string();
+        } else {
+            src.connection = value;
+        }
+    }
+    return src;
+}
+
+}  // namespace gp::config

@@ -1,0 +1,195 @@
+#include "data/source.h"
+
+#include <Poco/Data/Date.h>
+#include <Poco/Data/MetaColumn.h>
+#include <Poco/Data/ODBC/Connector.h>
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/DateTime.h>
+#include <Poco/Exception.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "core/error.h"
+
+namespace gp::data {
+namespace {
+
+using Poco::Data::MetaColumn;
+
+void registerConnectors() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::ODBC::Connector::registerConnector();
+    });
+}
+
+bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
+
+Value fromVar(const Poco::Dynamic::Var& v, MetaColumn::ColumnDataType type) {
+    if (v.isEmpty()) return Null{};
+    switch (type) {
+        case MetaColumn::FDT_BOOL: return v.convert<bool>();
+        case MetaColumn::FDT_INT8:
+        case MetaColumn::FDT_UINT8:
+        case MetaColumn::FDT_INT16:
+        case MetaColumn::FDT_UINT16:
+        case MetaColumn::FDT_INT32:
+        case MetaColumn::FDT_UINT32:
+        case MetaColumn::FDT_INT64:
+        case MetaColumn::FDT_UINT64: return static_cast<std::int64_t>(v.convert<Poco::Int64>());
+        case MetaColumn::FDT_FLOAT:
+        case MetaColumn::FDT_DOUBLE: return v.convert<double>();
+        case MetaColumn::FDT_DATE: {
+            const auto& d = v.extract<Poco::Data::Date>();
+            return Date{d.year(), d.month(), d.day()};
+        }
+        case MetaColumn::FDT_TIMESTAMP: {
+            const auto& t = v.extract<Poco::DateTime>();
+            return Date{t.year(), t.month(), t.day()};
+        }
+        default: return v.convert<std::string>();
+    }
+}
+
+void bindValue(Poco::Data::Statement& stmt, const Value& value) {
+    using namespace Poco::Data::Keywords;
+    struct Binder {
+        Poco::Data::Statement& s;
+        void operator()(Null) const { s.addBind(use(null)); }
+        void operator()(bool b) const { s.addBind(bind(b)); }
+        void operator()(std::int64_t i) const { s.addBind(bind(static_cast<Poco::Int64>(i))); }
+        void operator()(double d) const { s.addBind(bind(d)); }
+        void operator()(Decimal d) const { s.addBind(bind(d.toDouble())); }
+        void operator()(const Date& d) const { s.addBind(bind(d.iso())); }
+        void operator()(const std::string& t) const { s.addBind(bind(t)); }
+    };
+    std::visit(Binder{stmt}, value);
+}
+
+}  // namespace
+
+BoundSql bindNames(const std::string& sql) {
+    BoundSql out;
+    out.sql.reserve(sql.size());
+    size_t i = 0;
+    const size_t n = sql.size();
+    while (i < n) {
+        char c = sql[i];
+        if (c == '\'' || c == '"') {  // literal or quoted identifier; doubled quote escapes
+            size_t j = i + 1;
+            while (j < n) {
+                if (sql[j] == c) {
+                    if (j + 1 < n && sql[j + 1] == c) { j += 2; continue; }
+                    break;
+                }
+                ++j;
+            }
+            j = std::min(j + 1, n);
+            out.sql.append(sql, i, j - i);
+            i = j;
+        } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            size_t j = sql.find('\n', i);
+            if (j == std::string::npos) j = n;
+            out.sql.append(sql, i, j - i);
+            i = j;
+        } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+            size_t j = sql.find("*/", i + 2);
+            j = j == std::string::npos ? n : j + 2;
+            out.sql.append(sql, i, j - i);
+            i = j;
+        } else if (c == ':' && i + 1 < n && sql[i + 1] == ':') {
+            out.sql += "::";
+            i += 2;
+        } else if (c == ':' && i + 1 < n && isIdentStart(sql[i + 1])) {
+            size_t j = i + 1;
+            while (j < n && isIdentChar(sql[j])) ++j;
+            out.names.push_back(sql.substr(i + 1, j - i - 1));
+            out.sql += '?';
+            i = j;
+        } else {
+            out.sql += c;
+            ++i;
+        }
+    }
+    return out;
+}
+
+Session::Session(const SourceConfig& source) : source_(source) {
+    registerConnectors();
+    const std::string where = "data source '" + source.name + "'";
+    try {
+        if (source.kind == "sqlite") {
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(source.path, ec))
+                throw Error(ErrorKind::Data, source.configFile, source.configLine,
+                            where + ": database file " + source.path +
+                                " not found. Build the sample with scripts/make-sample-db.sh or fix 'path' in [source." +
+                                source.name + "]");
+            session_ = std::make_unique<Poco::Data::Session>("SQLite", source.path);
+        } else if (source.kind == "odbc") {
+            session_ = std::make_unique<Poco::Data::Session>("ODBC", source.connection);
+        } else {
+            throw Error(ErrorKind::Config, source.configFile, source.configLine,
+                        where + ": unknown kind '" + source.kind + "' (use sqlite or odbc)");
+        }
+    } catch (const Poco::Exception& e) {
+        // Never echo the connection string: it may hold a password.
+        throw Error(ErrorKind::Data, where + ": cannot connect: " + e.message());
+    }
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+void Session::stream(const std::string& sql, const Params& params, const std::string& what,
+                     std::vector<std::string>& columns, const RowHandler& onRow, std::size_t chunkRows) {
+    using namespace Poco::Data::Keywords;
+    BoundSql bound = bindNames(sql);
+    for (const auto& name : bound.names)
+        if (!params.count(name))
+            throw Error(ErrorKind::Template, what + ": uses :" + name + " but no parameter '" + name +
+                                                 "' is declared or given");
+    try {
+        Poco::Data::Statement stmt(*session_);
+        stmt << bound.sql;
+        for (const auto& name : bound.names) bindValue(stmt, params.at(name));
+        stmt, limit(static_cast<Poco::UInt32>(chunkRows));
+        std::vector<Value> row;
+        bool first = true;
+        do {
+            stmt.execute();
+            Poco::Data::RecordSet rs(stmt);
+            const std::size_t ncols = rs.columnCount();
+            if (first) {
+                columns.clear();
+                for (std::size_t c = 0; c < ncols; ++c) columns.push_back(rs.columnName(c));
+                first = false;
+            }
+            std::vector<MetaColumn::ColumnDataType> types(ncols);
+            for (std::size_t c = 0; c < ncols; ++c) types[c] = rs.columnType(c);
+            const std::size_t nrows = rs.rowCount();
+            for (std::size_t r = 0; r < nrows; ++r) {
+                row.clear();
+                for (std::size_t c = 0; c < ncols; ++c) row.push_back(fromVar(rs.value(c, r), types[c]));
+                onRow(row);
+            }
+        } while (!stmt.done());
+    } catch (const Poco::Exception& e) {
+        throw Error(ErrorKind::Data, what + ": " + e.displayText());
+    }
+}
+
+Result Session::query(const std::string& sql, const Params& params, const std::string& what) {
+    Result result;
+    stream(sql, params, what, result.columns, [&](const std::vector<Value>& row) { result.rows.push_back(row); });
+    return result;
+}
+
+}  // namespace gp::data

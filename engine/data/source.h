@@ -1,0 +1,72 @@
+// Data sources on Poco Data: one Session per opened source, typed values out, parameters
+// always bound by name (`:id`) whatever the connector, results streamed in chunks.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+
+namespace Poco::Data {
+class Session;
+}
+
+namespace gp::data {
+
+// A data source as configured in reports.ini ([source.NAME]).
+struct SourceConfig {
+    std::string name;        // "sample"
+    std::string kind;        // "sqlite" or "odbc"
+    std::string path;        // sqlite: database file (absolute after config load)
+    std::string connection;  // odbc: DSN or connection string (may hold credentials: never print)
+    int configLine = 0;      // line of the [source.NAME] header, for messages
+    std::string configFile;
+};
+
+using Params = std::map<std::string, Value>;
+
+struct Result {
+    std::vector<std::string> columns;
+    std::vector<std::vector<Value>> rows;
+};
+
+// SQL with `:name` placeholders rewritten to `?`, and the names in binding order. String
+// literals, quoted identifiers, comments and PostgreSQL `::` casts are left alone.
+struct BoundSql {
+    std::string sql;
+    std::vector<std::string> names;
+};
+BoundSql bindNames(const std::string& sql);
+
+class Session {
+public:
+    // Opens the source. A missing SQLite file is an error (never silently created).
+    explicit Session(const SourceConfig& source);
+    ~Session();
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    const SourceConfig& source() const { return source_; }
+
+    // Runs `sql`, binding each `:name` from `params`, and calls `onRow` for every row while
+    // holding at most `chunkRows` rows in memory. `columns` is filled before the first row.
+    // `what` names the query in error messages ("query 'budget' in application.xml:12").
+    using RowHandler = std::function<void(const std::vector<Value>& row)>;
+    void stream(const std::string& sql, const Params& params, const std::string& what,
+                std::vector<std::string>& columns, const RowHandler& onRow, std::size_t chunkRows = 1000);
+
+    // Whole result in memory: for the small queries of a document.
+    Result query(const std::string& sql, const Params& params, const std::string& what);
+
+private:
+    SourceConfig source_;
+    std::unique_ptr<Poco::Data::Session> session_;
+};
+
+}  // namespace gp::data

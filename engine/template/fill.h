@@ -1,0 +1,28 @@
+// Template + query rows -> document model. Runs the template's queries with bound
+// parameters and evaluates every placeholder; the renderers never see the database.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "data/source.h"
+#include "model/document.h"
+#include "template/template.h"
+
+namespace gp::tmpl {
+
+struct FillOptions {
+    std::int64_t created = 0;  // document creation time (Unix seconds), fixed for reproducibility
+    model::PageSetup page;     // defaults from reports.ini; the template may override size/orientation
+    std::string fontFamily = "PTSerif";
+    double fontSize = 10.5;
+};
+
+// Turns command-line strings into typed parameters as the template declares them; applies
+// defaults. Unknown, missing required or malformed parameters throw gp::Error(Usage).
+data::Params bindParams(const Template& t, const std::map<std::string, std::string>& given);
+
+model::Document fill(const Template& t, data::Session& session, const data::Params& params, const FillOptions& options);
+
+}  // namespace gp::tmpl

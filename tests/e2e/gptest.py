@@ -1,0 +1,80 @@
+"""Shared fixture for the end-to-end tests: command-line arguments given by ctest, a sample
+database built once per work folder, and a reports.ini pointing at it."""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+
+ARGS = None
+
+
+def parse_args():
+    """Reads --grantpress, --samplegen, --source-dir, --work-dir; returns unittest's argv."""
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--grantpress", required=True)
+    p.add_argument("--samplegen", required=True)
+    p.add_argument("--source-dir", required=True)
+    p.add_argument("--work-dir", required=True)
+    ARGS, rest = p.parse_known_args()
+    os.makedirs(ARGS.work_dir, exist_ok=True)
+    return [sys.argv[0]] + rest
+
+
+def main():
+    unittest.main(argv=parse_args(), verbosity=2)
+
+
+def sample_db(projects=60):
+    """Builds (once) a sample database in the work folder with the repo's own script."""
+    db = os.path.join(ARGS.work_dir, "grants.db")
+    subprocess.run([os.path.join(ARGS.source_dir, "scripts", "make-sample-db.sh"), "--projects", str(projects),
+                    "--generator", ARGS.samplegen, "--out", db], check=True, stdout=subprocess.DEVNULL)
+    return db
+
+
+def write_config(name="reports.ini", db=None, extra=""):
+    """A reports.ini in the work folder using the repo's templates and fonts."""
+    src = ARGS.source_dir
+    path = os.path.join(ARGS.work_dir, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"[engine]\ntemplates = {src}/templates\nfonts = {src}/fonts\n"
+                f"output = {ARGS.work_dir}/out\ncreated = 2026-01-01\n{extra}"
+                f"[source.sample]\nkind = sqlite\npath = {db or sample_db()}\n")
+    return path
+
+
+def grantpress(*args, env=None):
+    """Runs the CLI; returns CompletedProcess with text output."""
+    e = dict(os.environ)
+    e.pop("SOURCE_DATE_EPOCH", None)
+    if env:
+        e.update(env)
+    return subprocess.run([ARGS.grantpress, *args], capture_output=True, text=True, env=e)
+
+
+def fresh_dir(name):
+    d = os.path.join(ARGS.work_dir, name)
+    shutil.rmtree(d, ignore_errors=True)
+    return d
+
+
+def files_in(d):
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def pdftotext(path, *opts):
+    return subprocess.run(["pdftotext", *opts, path, "-"], capture_output=True, text=True, check=True).stdout
+
+
+def squash(text):
+    """Joins lines and drops all whitespace (no-break spaces too): wrapped text compares verbatim."""
+    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
+
+
+def spaced(text):
+    """Collapses whitespace runs (and no-break spaces) to one space."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))

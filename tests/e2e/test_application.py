@@ -1,0 +1,115 @@
+"""The seed project's application, rendered through the CLI and read back with pdftotext,
+pdffonts, pdfinfo, qpdf and openpyxl."""
+import datetime
+import decimal
+import filecmp
+import os
+import re
+import sqlite3
+import subprocess
+import unittest
+
+import gptest
+from gptest import files_in, fresh_dir, grantpress, pdftotext, spaced, squash
+
+SEED = {
+    "title": 'Клуб неравнодушных - 2022 "Тверская, 21"',
+    "ngo": "АВТОНОМНАЯ НЕКОММЕРЧЕСКАЯ ОРГАНИЗАЦИЯ ПО РАЗВИТИЮ СОЦИАЛЬНОЙ АКТИВНОСТИ И СОЦИАЛЬНЫХ КОММУНИКАЦИЙ "
+           "«АГЕНТСТВО СОЦИАЛЬНЫХ ТЕХНОЛОГИЙ И КОММУНИКАЦИЙ»",
+}
+
+
+class Application(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = gptest.sample_db()
+        cls.config = gptest.write_config(db=cls.db)
+        cls.out = fresh_dir("out-app")
+        r = grantpress("--config", cls.config, "render", "application", "--param", "id=1645",
+                       "--format", "pdf,xlsx", "--out", cls.out)
+        assert r.returncode == 0, r.stderr
+        cls.pdf = os.path.join(cls.out, "application-1645.pdf")
+        cls.xlsx = os.path.join(cls.out, "application-1645.xlsx")
+        with sqlite3.connect(cls.db) as c:
+            c.row_factory = sqlite3.Row
+            cls.project = c.execute("SELECT * FROM projects WHERE id = 1645").fetchone()
+            cls.budget = c.execute("SELECT * FROM budget_lines WHERE project_id = 1645 ORDER BY line_no").fetchall()
+
+    def test_writes_exactly_the_two_files(self):
+        self.assertEqual(files_in(self.out), ["application-1645.pdf", "application-1645.xlsx"])
+
+    def test_pdf_text_holds_the_seed_verbatim(self):
+        text = pdftotext(self.pdf)
+        flat = squash(text)
+        for value in (SEED["title"], SEED["ngo"], self.project["goals"], self.project["target_audience"],
+                      self.project["description"], self.project["qualitative_results"]):
+            self.assertIn(squash(value), flat, value[:60])
+        s = spaced(text)
+        for value in ("2 691 000,00 ₽", "2200", "01.01.2022", "31.12.2022", "Заявка на получение гранта"):
+            self.assertIn(value, s)
+
+    def test_pdf_has_page_numbers_on_every_page(self):
+        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", self.pdf], capture_output=True,
+                                                                text=True, check=True).stdout).group(1))
+        self.assertGreaterEqual(pages, 2)
+        for n in (1, pages):
+            self.assertIn(f"Страница {n} из {pages}", spaced(pdftotext(self.pdf, "-f", str(n), "-l", str(n))))
+
+    def test_pdf_metadata_is_cyrillic_and_fixed(self):
+        info = subprocess.run(["pdfinfo", self.pdf], capture_output=True, text=True, check=True,
+                              env=dict(os.environ, TZ="UTC")).stdout
+        self.assertIn("Заявка: " + SEED["title"], info)
+        self.assertRegex(info, r"CreationDate:\s+Thu Jan  1 00:00:00 2026")
+
+    def test_pdf_fonts_are_embedded(self):
+        out = subprocess.run(["pdffonts", self.pdf], capture_output=True, text=True, check=True).stdout
+        rows = out.splitlines()[2:]
+        self.assertTrue(rows, out)
+        for row in rows:
+            self.assertIn("PT", row)
+            self.assertEqual(row.split()[-5], "yes", row)  # emb column
+
+    def test_pdf_passes_qpdf_check(self):
+        r = subprocess.run(["qpdf", "--check", self.pdf], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_xlsx_has_typed_cells_and_a_live_total(self):
+        import openpyxl
+        wb = openpyxl.load_workbook(self.xlsx)
+        values = openpyxl.load_workbook(self.xlsx, data_only=True)
+        first = wb.worksheets[0]
+        by_label = {row[0].value: row[1] for row in first.iter_rows() if row[0].value and len(row) > 1}
+        amount = by_label["Сумма финансирования"]
+        self.assertEqual(amount.value, 2691000)
+        self.assertIsInstance(amount.value, (int, float))
+        self.assertIn("#,##0.00", amount.number_format)
+        self.assertIn("₽", amount.number_format)
+        start = by_label["Дата начала"]
+        self.assertEqual(start.value, datetime.datetime(2022, 1, 1))
+        self.assertEqual(by_label["Количество участников"].value, 2200)
+        self.assertEqual(by_label["Название"].value, SEED["title"])
+
+        sheet = wb["Бюджет"]
+        cached = values["Бюджет"]
+        header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+        col = header.index("Сумма, ₽") + 1
+        lines = [sheet.cell(row=r, column=col).value for r in range(2, 2 + len(self.budget))]
+        expected = sum(decimal.Decimal(str(b["requested"])) for b in self.budget)
+        self.assertEqual(expected, decimal.Decimal("2691000.00"))
+        self.assertEqual(round(sum(decimal.Decimal(str(v)) for v in lines), 2), expected)
+        total_row = 2 + len(self.budget)
+        formula = sheet.cell(row=total_row, column=col).value
+        self.assertTrue(str(formula).upper().startswith("=SUM("), formula)
+        self.assertEqual(round(decimal.Decimal(str(cached.cell(row=total_row, column=col).value)), 2), expected)
+        self.assertEqual(sheet.freeze_panes, "A2")
+
+    def test_rendering_twice_gives_the_same_bytes(self):
+        again = fresh_dir("out-app-again")
+        r = grantpress("--config", self.config, "render", "application", "--param", "id=1645", "--out", again)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("application-1645.pdf", "application-1645.xlsx"):
+            self.assertTrue(filecmp.cmp(os.path.join(self.out, name), os.path.join(again, name), shallow=False), name)
+
+
+if __name__ == "__main__":
+    gptest.main()

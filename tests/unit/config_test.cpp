@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "config/config.h"
+#include "core/error.h"
+
+namespace fs = std::filesystem;
+using gp::config::Config;
+
+namespace {
+
+fs::path writeIni(const std::string& name, const std::string& text) {
+    fs::path dir = fs::path(::testing::TempDir()) / "gp-config";
+    fs::create_directories(dir);
+    fs::path p = dir / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+}
+
+void expectError(const std::string& text, int line, const std::string& needle) {
+    fs::path p = writeIni("bad.ini", text);
+    try {
+        Config::load(p);
+        ADD_FAILURE() << "accepted: " << text;
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Config);
+        EXPECT_EQ(e.line(), line) << e.what();
+        EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("bad.ini"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+
+TEST(Config, ReadsPathsRelativeToTheFileAndPageDefaults) {
+    unsetenv("SOURCE_DATE_EPOCH");
+    fs::path p = writeIni("ok.ini",
+                          "\xEF\xBB\xBF; a BOM and a comment\n[engine]\ntemplates = tpl\ncreated = 2022-01-01\n"
+                          "default_source = main\n[page]\nsize = A3\norientation = landscape\nmargin_left = 30\n"
+                          "[source.main]\nkind = sqlite\npath = data/g.db\n");
+    Config c = Config::load(p);
+    EXPECT_EQ(c.templatesDir, p.parent_path() / "tpl");
+    EXPECT_EQ(c.outputDir, p.parent_path() / "out");
+    EXPECT_EQ(c.created, 1640995200);
+    EXPECT_EQ(c.page.size, gp::model::PageSetup::Size::A3);
+    EXPECT_TRUE(c.page.landscape);
+    EXPECT_EQ(c.page.left, 30);
+    auto src = c.source();
+    EXPECT_EQ(src.kind, "sqlite");
+    EXPECT_EQ(fs::path(src.path), p.parent_path() / "data/g.db");
+}
+
+TEST(Config, SourceDateEpochOverridesCreated) {
+    fs::path p = writeIni("epoch.ini", "[engine]\ncreated = 2022-01-01\n[source.a]\nkind = sqlite\npath = x.db\n");
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    EXPECT_EQ(Config::load(p).created, 1700000000);
+    unsetenv("SOURCE_DATE_EPOCH");
+}
+
+TEST(Config, ExpandsEnvironmentVariablesAndRefusesUnsetOnes) {
+    fs::path p = writeIni("env.ini",
+                          "[source.pg]\nkind = odbc\nconnection = DSN=grants;PWD=${system.env.GP_TEST_SECRET}\n");
+    setenv("GP_TEST_SECRET", "s3cr3t", 1);
+    EXPECT_EQ(Config::load(p).source("pg").connection, "DSN=grants;PWD=s3cr3t");
+    unsetenv("GP_TEST_SECRET");
+    try {
+        Config::load(p).source("pg");
+        FAIL() << "unset variable accepted";
+    } catch (const gp::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("${system.env.GP_TEST_SECRET}"), std::string::npos) << e.what();
+        EXPECT_EQ(e.line(), 1);
+    }
+}
+
+TEST(Config, MalformedFilesNameTheLine) {
+    expectError("[engine\ntemplates = t\n", 1, "missing its closing ']'");
+    expectError("[engine]\ntemplates t\n", 2, "expected 'key = value'");
+    expectError("[engine]\ntemplatez = t\n", 2, "unknown key 'templatez'");
+    expectError("[engin]\n", 1, "unknown section [engin]");
+    expectError("templates = t\n", 1, "outside of any section");
+    expectError("[source.a]\nkind = mysql\n", 2, "kind = sqlite or kind = odbc");
+    expectError("[source.a]\nkind = sqlite\n", 1, "needs path");
+    expectError("[page]\nmargin_top = wide\n[source.a]\nkind = sqlite\npath = x\n", 2, "not a number");
+    expectError("[engine]\ncreated = yesterday\n[source.a]\nkind = sqlite\npath = x\n", 2, "neither a date");
+    expectError("[engine]\ndefault_source = b\n[source.a]\nkind = sqlite\npath = x\n", 2, "names no [source.NAME]");
+}
+
+TEST(Config, MissingFileIsAConfigError) {
+    try {
+        Config::load("/nonexistent/reports.ini");
+        FAIL();
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Config);
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/reports.ini"), std::string::npos);
+    }
+}
