@@ -1,0 +1,170 @@
+#include "pdf/fonts.h"
+
+#include <hpdf_doc.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <system_error>
+
+#include "core/error.h"
+#include "core/utf8.h"
+#include "pdf/text_layout.h"
+
+namespace gp::pdf {
+namespace {
+
+const char* styleName(Style style) {
+    switch (style) {
+        case Style::Regular: return "Regular";
+        case Style::Bold: return "Bold";
+        case Style::Italic: return "Italic";
+        case Style::BoldItalic: return "BoldItalic";
+    }
+    return "Regular";
+}
+
+std::string codePoint(char32_t cp) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+    return buf;
+}
+
+// Up to `radius` code points either side of text[pos], with ellipses where cut.
+std::string around(std::u32string_view text, size_t pos, size_t radius) {
+    const size_t from = pos > radius ? pos - radius : 0;
+    const size_t to = std::min(text.size(), pos + radius + 1);
+    std::string out = from > 0 ? "…" : "";
+    for (size_t i = from; i < to; ++i) {
+        const char32_t cp = text[i];
+        utf8::append(out, cp < 0x20 || (cp >= 0x7F && cp < 0xA0) ? U' ' : cp);
+    }
+    if (to < text.size()) out += "…";
+    return out;
+}
+
+// libharu 2.3.0 gives UTF-8 fonts a /ToUnicode CMap written with "begincidrange", which is
+// not allowed there (poppler warns "Invalid 'begincidrange' operator in ToUnicode CMap";
+// other readers may not extract the text). The codes libharu writes for UTF-8 text are the
+// Unicode code points themselves (BMP), so the correct CMap is the identity, written here
+// with bfrange entries, one per high byte (a bfrange may not cross one), surrogates skipped.
+std::string identityToUnicodeCMap() {
+    std::vector<unsigned> highs;
+    for (unsigned high = 0; high <= 0xFF; ++high)
+        if (high < 0xD8 || high > 0xDF) highs.push_back(high);
+    std::string cmap =
+        "/CIDInit /ProcSet findresource begin\n"
+        "12 dict begin\n"
+        "begincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n"
+        "/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+    for (size_t i = 0; i < highs.size(); i += 100) {  // at most 100 entries per block
+        const size_t n = std::min<size_t>(100, highs.size() - i);
+        cmap += std::to_string(n) + " beginbfrange\n";
+        for (size_t k = i; k < i + n; ++k) {
+            char line[32];
+            std::snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", highs[k], highs[k], highs[k]);
+            cmap += line;
+        }
+        cmap += "endbfrange\n";
+    }
+    cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+    return cmap;
+}
+
+void fixToUnicode(HpdfDocument& doc, HPDF_Font font, const std::string& what) {
+    auto* cmap = static_cast<HPDF_Dict>(HPDF_Dict_GetItem(static_cast<HPDF_Dict>(font), "ToUnicode", HPDF_OCLASS_DICT));
+    doc.checkRecorded(what);
+    if (!cmap || !cmap->stream) return;  // a libharu that writes no ToUnicode: nothing to fix
+    static const std::string text = identityToUnicodeCMap();
+    HPDF_MemStream_FreeData(cmap->stream);
+    doc.check(HPDF_Stream_WriteStr(cmap->stream, text.c_str()), what);
+}
+
+}  // namespace
+
+Face::Face(HpdfDocument& doc, const std::filesystem::path& file) : doc_(doc), file_(file) {
+    const std::string what = "load the font " + file.string();
+    const char* name = doc.checked(HPDF_LoadTTFontFromFile(doc.get(), file.c_str(), HPDF_TRUE), what);
+    name_ = name;
+    font_ = doc.checked(HPDF_GetFont(doc.get(), name, "UTF-8"), what);
+    def_ = doc.checked(HPDF_Doc_FindFontDef(doc.get(), name), what);
+    fixToUnicode(doc, font_, what);
+    const HPDF_INT ascent = HPDF_Font_GetAscent(font_);
+    const HPDF_INT descent = HPDF_Font_GetDescent(font_);
+    doc.checkRecorded(what);
+    if (ascent > 0 && descent <= 0) {
+        ascent_ = ascent / 1000.0;
+        descent_ = -descent / 1000.0;
+    }
+    widths_.assign(0x10000, -1);
+    for (char32_t cp : {U' ', U'-'})
+        if (!hasGlyph(cp))
+            throw Error(ErrorKind::Render, "PDF: the font " + file.string() + " has no glyph for " + codePoint(cp));
+}
+
+bool Face::hasGlyph(char32_t cp) const {
+    if (cp == 0 || cp > 0xFFFF) return false;  // libharu's UTF-8 fonts address the BMP only
+    const HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def_, static_cast<HPDF_UINT16>(cp));
+    doc_.checkRecorded("look up a glyph in " + file_.string());
+    return gid != 0;
+}
+
+double Face::advance(char32_t cp, double size) const {
+    if (cp > 0xFFFF)
+        throw Error(ErrorKind::Render, "PDF: " + codePoint(cp) + " is outside the range libharu can draw");
+    std::int32_t& width = widths_[cp];
+    if (width < 0) {
+        width = HPDF_Font_GetUnicodeWidth(font_, static_cast<HPDF_UNICODE>(cp));
+        doc_.checkRecorded("measure text in " + file_.string());
+        if (width < 0) width = 0;
+    }
+    return width * size / 1000.0;
+}
+
+void Face::requireGlyphs(std::u32string_view text, std::string_view where) const {
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char32_t cp = text[i];
+        if (!needsGlyph(cp) || hasGlyph(cp)) continue;
+        std::string message = "PDF: character " + codePoint(cp);
+        if (cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0)) {
+            message += " \"";
+            utf8::append(message, cp);
+            message += "\"";
+        }
+        message += " is not in the font " + name_ + " (" + file_.string() + ")";
+        if (!where.empty()) message += "; " + std::string(where);
+        message += "; text: \"" + around(text, i, 40) + "\"";
+        throw Error(ErrorKind::Render, message);
+    }
+}
+
+FontSet::FontSet(HpdfDocument& doc, std::filesystem::path dir, std::string family)
+    : doc_(doc), dir_(std::move(dir)), family_(std::move(family)) {
+    if (family_.empty() || family_.find_first_of("/\\") != std::string::npos)
+        throw Error(ErrorKind::Render, "PDF: invalid font family \"" + family_ + "\"");
+}
+
+const Face& FontSet::face(Style style) {
+    auto& slot = faces_[static_cast<size_t>(style)];
+    if (!slot) {
+        const std::string fileName = family_ + "-" + styleName(style) + ".ttf";
+        const std::filesystem::path file = dir_ / fileName;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec)) {
+            if (!std::filesystem::is_directory(dir_, ec))
+                throw Error(ErrorKind::Render, "PDF: fonts folder " + dir_.string() + " does not exist (looking for " +
+                                                   fileName + ")");
+            throw Error(ErrorKind::Render, "PDF: font file " + file.string() + " not found (family " + family_ +
+                                               ", style " + styleName(style) + ")");
+        }
+        slot = std::make_unique<Face>(doc_, file);
+    }
+    return *slot;
+}
+
+}  // namespace gp::pdf

@@ -1,0 +1,894 @@
+// The PDF renderer in three passes:
+//   prepare  - every block's text is checked against the font and broken into lines
+//              (text_layout), tables get their column geometry;
+//   layout   - the prepared items are placed page by page with look-ahead: headings stay
+//              with what follows, paragraphs and fields keep two lines on either side of a
+//              page break, table rows move or split, the header repeats;
+//   finish   - footers ("Страница X из Y") are stamped once the page count is known, then
+//              the document is written from memory in one go.
+#include "pdf/pdf_renderer.h"
+
+#include <hpdf.h>
+#include <hpdf_objects.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "core/utf8.h"
+#include "pdf/canvas.h"
+#include "pdf/fonts.h"
+#include "pdf/hpdf_document.h"
+#include "pdf/text_layout.h"
+
+namespace gp::pdf {
+namespace {
+
+using model::Align;
+
+constexpr double kPtPerMm = 72.0 / 25.4;
+constexpr double kLeading = 1.25;  // line height / font size
+constexpr double kEps = 1e-6;
+
+// Sizes (points) for body text 10.5 pt; scaled with Document::fontSize.
+constexpr double kBaseSize = 10.5;
+constexpr double kTitleSize = 16;
+constexpr double kSubtitleSize = 12;
+constexpr double kHeadingSizes[3] = {13, 11.5, 10.5};
+constexpr double kTableSize = 9.5;
+constexpr double kFooterSize = 8.5;  // not scaled
+
+// Vertical spacing (points, also scaled). Space before a block collapses with the space
+// after the previous one (the larger wins) and is dropped at the top of a page.
+constexpr double kTitleGap = 5;  // between title and subtitle
+constexpr double kTitleAfter = 18;
+constexpr double kHeadingBefore[3] = {16, 12, 10};
+constexpr double kHeadingAfter[3] = {7, 5, 4};
+constexpr double kParagraphAfter = 6;
+constexpr double kListBefore = 6;
+constexpr double kFieldGap = 4;
+constexpr double kListAfter = 10;
+constexpr double kTableBefore = 8;
+constexpr double kCaptionGap = 4;
+constexpr double kTableAfter = 12;
+
+// Field lists: label column share of the usable width, and the gutter after it.
+constexpr double kLabelShare = 0.35;
+constexpr double kGutter = 10;
+
+// Tables.
+constexpr double kCellPad = 3;
+constexpr double kBorderWidth = 0.5;
+constexpr double kBorderGray = 0.25;
+constexpr double kHeaderFill = 0.9;
+constexpr double kMinColumn = 2 * kCellPad + 12;
+
+// Colours (grey levels, 0 = black).
+constexpr double kSubtitleGray = 0.25;
+constexpr double kEmptyGray = 0.35;
+constexpr double kFooterGray = 0.3;
+
+HPDF_REAL r(double v) { return static_cast<HPDF_REAL>(v); }
+
+// ---------------------------------------------------------------------------------------
+// Laid-out blocks: text already broken into lines, tables with column geometry. Built for
+// the whole document first, so pagination can look ahead (keep a heading with what follows).
+
+struct TextBox {
+    const Face* face = nullptr;
+    double size = 0;
+    double gray = 0;
+    std::vector<Line> lines;
+
+    double lineHeight() const { return size * kLeading; }
+    size_t count() const { return lines.size(); }
+    double height() const { return static_cast<double>(lines.size()) * lineHeight(); }
+};
+
+struct TitleItem {
+    TextBox title;
+    TextBox subtitle;
+};
+
+struct HeadingItem {
+    int level = 1;  // 1..3
+    std::string bookmark;
+    TextBox box;
+    double before = 0;
+    double after = 0;
+};
+
+struct ParagraphItem {
+    TextBox box;
+};
+
+struct FieldItem {
+    TextBox label;
+    TextBox value;
+    size_t lines() const { return std::max({label.count(), value.count(), size_t{1}}); }
+};
+
+struct FieldListItem {
+    std::vector<FieldItem> fields;
+    double lineHeight = 0;
+};
+
+enum class RowKind { Header, Body, Totals, Empty };
+
+struct RowItem {
+    RowKind kind = RowKind::Body;
+    // Cells left to right. A cell may span several columns: the totals label runs over the
+    // empty cells after it, the empty-table text over all of them.
+    std::vector<TextBox> cells;
+    std::vector<size_t> first;   // first column of each cell
+    std::vector<size_t> span;    // columns covered by each cell
+    std::vector<Align> align;    // alignment of each cell
+    size_t lines = 1;            // the tallest cell, at least 1
+    double lineHeight = 0;
+    double height() const { return static_cast<double>(lines) * lineHeight + 2 * kCellPad; }
+};
+
+struct TableItem {
+    TextBox caption;
+    std::vector<double> x;  // left edge of each column
+    std::vector<double> w;  // width of each column
+    std::vector<Align> align;
+    double totalWidth = 0;
+    RowItem header;
+    std::vector<RowItem> rows;  // data rows, then totals; or one Empty row
+};
+
+struct BreakItem {};
+
+using Item = std::variant<TitleItem, HeadingItem, ParagraphItem, FieldListItem, TableItem, BreakItem>;
+
+struct Keep {
+    size_t orphans = 2;      // fewest lines left at the bottom of a page
+    size_t widows = 2;       // fewest lines carried to the top of the next page
+    bool together = false;   // do not split unless the lines are taller than a page
+    double withNext = 0;     // height that must fit below the lines on the same page
+};
+
+std::pair<double, double> pageSize(const model::PageSetup& page) {
+    double w = 595.276, h = 841.89;  // A4
+    switch (page.size) {
+        case model::PageSetup::Size::A4: break;
+        case model::PageSetup::Size::A3: w = 841.89; h = 1190.551; break;
+        case model::PageSetup::Size::Letter: w = 612; h = 792; break;
+    }
+    if (page.landscape) std::swap(w, h);
+    return {w, h};
+}
+
+std::string collapseSpaces(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (char32_t cp : utf8::decode(text)) {
+        if (cp == U'\u00AD' || cp == U'\u200B') continue;
+        if (cp < 0x20 || cp == U' ' || cp == U'\u00A0' || cp == U'\u202F' || cp == U'\u2028' || cp == U'\u2029') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        utf8::append(out, cp);
+    }
+    return out;
+}
+
+std::string replaceAll(std::string text, std::string_view from, std::string_view to) {
+    for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+        text.replace(pos, from.size(), to);
+    return text;
+}
+
+std::string guillemets(std::string_view text) {
+    std::string t = collapseSpaces(text);
+    const std::u32string u = utf8::decode(t);
+    if (u.size() > 40) t = utf8::encode(u.substr(0, 40)) + "…";
+    return "«" + t + "»";
+}
+
+// ---------------------------------------------------------------------------------------
+
+class Renderer {
+public:
+    Renderer(const model::Document& doc, const Options& options);
+    void render(const std::filesystem::path& path);
+
+private:
+    // Document setup and output.
+    void setupDocument();
+    void save(const std::filesystem::path& path);
+
+    // Preparation (measuring and line breaking).
+    // `balanced`: lines of similar length (centred titles) instead of full lines.
+    TextBox makeBox(const std::string& text, Style style, double size, double width, double gray,
+                    const std::string& where, bool balanced = false);
+    void prepare();
+    TableItem prepareTable(const model::Table& table, const std::string& where);
+    std::vector<double> columnWidths(const std::vector<model::Column>& columns) const;
+
+    // Pagination.
+    void layout();
+    void ensurePage();
+    void newPage();
+    double remaining() const { return y_ - bottomY_; }
+    double bodyHeight() const { return topY_ - bottomY_; }
+    double gapBefore(double before) const { return hasContent_ ? std::max(pendingGap_, before) : 0; }
+    template <class Draw>
+    void flowLines(size_t n, double lineHeight, double before, const Keep& keep, Draw&& draw);
+    double beforeOf(size_t index) const;
+    double leadOf(size_t index, int depth = 0) const;
+    double firstRowLead(const TableItem& table) const;
+
+    void placeTitle(const TitleItem& item);
+    void placeHeading(const HeadingItem& item, size_t index);
+    void placeParagraph(const ParagraphItem& item);
+    void placeFieldList(const FieldListItem& item);
+    void placeTable(const TableItem& item);
+    void placeRow(const TableItem& table, const RowItem& row);
+    void continueTable(const TableItem& table);
+    void addBookmark(const HeadingItem& item, double top);
+    void stampFooters();
+
+    // Drawing.
+    void drawLines(const TextBox& box, size_t from, size_t count, double x, double width, double top, Align align,
+                   bool justify);
+    void drawRow(const TableItem& table, const RowItem& row, size_t from, size_t count, double top);
+
+    const model::Document& doc_;
+    HpdfDocument pdf_;
+    FontSet fonts_;
+    double pageWidth_, pageHeight_;
+    double left_, topY_, bottomY_, width_;
+    double scale_;
+    Canvas canvas_;
+    HPDF_Encoder encoder_ = nullptr;
+
+    std::vector<Item> items_;
+    bool hasHeadings_ = false;
+
+    // Flow state: the cursor y_ is the top of the free space on the current page.
+    double y_ = 0;
+    bool hasContent_ = false;
+    double pendingGap_ = 0;
+    bool freshTablePage_ = false;
+    std::vector<std::pair<int, HPDF_Outline>> outlines_;  // open bookmark path: (level, outline)
+};
+
+Renderer::Renderer(const model::Document& doc, const Options& options)
+    : doc_(doc),
+      fonts_(pdf_, options.fontsDir, doc.fontFamily),
+      pageWidth_(pageSize(doc.page).first),
+      pageHeight_(pageSize(doc.page).second),
+      left_(doc.page.left * kPtPerMm),
+      topY_(pageHeight_ - doc.page.top * kPtPerMm),
+      bottomY_(doc.page.bottom * kPtPerMm),
+      width_(pageWidth_ - (doc.page.left + doc.page.right) * kPtPerMm),
+      scale_(doc.fontSize / kBaseSize),
+      canvas_(pdf_, pageWidth_, pageHeight_) {
+    const auto& p = doc.page;
+    for (double m : {p.top, p.right, p.bottom, p.left})
+        if (!std::isfinite(m) || m < 0)
+            throw Error(ErrorKind::Render, "PDF: page margins must be zero or more millimetres");
+    if (width_ < 72 || topY_ - bottomY_ < 144)
+        throw Error(ErrorKind::Render, "PDF: the page margins leave no room for text (" +
+                                           std::to_string(static_cast<int>(width_ / kPtPerMm)) + " × " +
+                                           std::to_string(static_cast<int>((topY_ - bottomY_) / kPtPerMm)) +
+                                           " mm)");
+    if (!std::isfinite(doc.fontSize) || doc.fontSize < 4 || doc.fontSize > 72)
+        throw Error(ErrorKind::Render, "PDF: font size must be between 4 and 72 points");
+}
+
+void Renderer::render(const std::filesystem::path& path) {
+    setupDocument();
+    prepare();
+    layout();
+    canvas_.endBody();
+    stampFooters();
+    save(path);
+}
+
+// ---------------------------------------------------------------------------------------
+// Setup and output
+
+void Renderer::setupDocument() {
+    HPDF_Doc pdf = pdf_.get();
+    pdf_.check(HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL), "enable compression");
+    pdf_.check(HPDF_UseUTFEncodings(pdf), "enable UTF-8");
+    pdf_.check(HPDF_SetCurrentEncoder(pdf, "UTF-8"), "select the UTF-8 encoder");
+    encoder_ = pdf_.checked(HPDF_GetEncoder(pdf, "UTF-8"), "get the UTF-8 encoder");
+
+    const model::Metadata& meta = doc_.meta;
+    const std::pair<HPDF_InfoType, const std::string*> info[] = {
+        {HPDF_INFO_TITLE, &meta.title},       {HPDF_INFO_SUBJECT, &meta.subject},
+        {HPDF_INFO_AUTHOR, &meta.author},     {HPDF_INFO_KEYWORDS, &meta.keywords},
+        {HPDF_INFO_CREATOR, &meta.creator},
+    };
+    for (const auto& [type, value] : info) {
+        const std::string text = collapseSpaces(*value);
+        if (!text.empty()) pdf_.check(HPDF_SetInfoAttr(pdf, type, text.c_str()), "set the document information");
+    }
+
+    // The creation date comes from the data, never the clock, so the bytes are reproducible.
+    const std::time_t created = static_cast<std::time_t>(meta.created);
+    std::tm tm{};
+    if (!gmtime_r(&created, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+        throw Error(ErrorKind::Render, "PDF: creation time " + std::to_string(meta.created) + " is out of range");
+    HPDF_Date date{};
+    date.year = tm.tm_year + 1900;
+    date.month = tm.tm_mon + 1;
+    date.day = tm.tm_mday;
+    date.hour = tm.tm_hour;
+    date.minutes = tm.tm_min;
+    date.seconds = std::min(tm.tm_sec, 59);
+    date.ind = 'Z';
+    pdf_.check(HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date), "set the creation date");
+    pdf_.check(HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date), "set the modification date");
+}
+
+void Renderer::save(const std::filesystem::path& path) {
+    HPDF_Doc pdf = pdf_.get();
+    if (hasHeadings_) pdf_.check(HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE), "show the bookmarks");
+    pdf_.check(HPDF_SaveToStream(pdf), "write the PDF");
+    HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
+    pdf_.checkRecorded("write the PDF");
+    std::string bytes(size, '\0');
+    if (size > 0) pdf_.check(HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size), "read the PDF");
+    bytes.resize(size);
+
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (out) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (out) out.close();
+    if (!out) {
+        const int err = errno;
+        throw Error(ErrorKind::Render,
+                    "PDF: cannot write " + path.string() + (err ? std::string(": ") + std::strerror(err) : ""));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Preparation
+
+TextBox Renderer::makeBox(const std::string& text, Style style, double size, double width, double gray,
+                          const std::string& where, bool balanced) {
+    if (!utf8::valid(text))
+        throw Error(ErrorKind::Render, "PDF: " + where + ": the text is not valid UTF-8");
+    TextBox box;
+    box.size = size;
+    box.gray = gray;
+    const std::u32string u = utf8::decode(text);
+    bool blank = true;
+    for (char32_t cp : u)
+        if (needsGlyph(cp)) blank = false;
+    if (blank && u.find(U'\n') == std::u32string::npos) return box;  // nothing to draw: load no font
+    const Face& face = fonts_.face(style);
+    box.face = &face;
+    face.requireGlyphs(u, where);
+    box.lines = wrap(u, width, [&face, size](char32_t cp) { return face.advance(cp, size); }, balanced);
+    return box;
+}
+
+void Renderer::prepare() {
+    const double s = scale_;
+    size_t number = 0;
+    for (const model::Block& block : doc_.blocks) {
+        ++number;
+        if (block.target == model::Target::XlsxOnly) continue;
+        const std::string where = "block " + std::to_string(number);
+        std::visit(
+            [&](const auto& c) {
+                using T = std::decay_t<decltype(c)>;
+                if constexpr (std::is_same_v<T, model::Title>) {
+                    TitleItem item;
+                    item.title = makeBox(c.text, Style::Bold, kTitleSize * s, width_, 0, where + " (title)", true);
+                    item.subtitle = makeBox(c.subtitle, Style::Regular, kSubtitleSize * s, width_, kSubtitleGray,
+                                            where + " (subtitle)", true);
+                    items_.emplace_back(std::move(item));
+                } else if constexpr (std::is_same_v<T, model::Heading>) {
+                    HeadingItem item;
+                    item.level = std::clamp(c.level, 1, 3);
+                    const size_t l = static_cast<size_t>(item.level - 1);
+                    item.bookmark = collapseSpaces(c.text);
+                    item.box = makeBox(c.text, Style::Bold, kHeadingSizes[l] * s, width_, 0,
+                                       where + " (heading " + guillemets(c.text) + ")", true);
+                    item.before = kHeadingBefore[l] * s;
+                    item.after = kHeadingAfter[l] * s;
+                    if (item.box.count() == 0) return;
+                    hasHeadings_ = true;
+                    items_.emplace_back(std::move(item));
+                } else if constexpr (std::is_same_v<T, model::Paragraph>) {
+                    ParagraphItem item;
+                    item.box = makeBox(c.text, Style::Regular, doc_.fontSize, width_, 0, where + " (paragraph)");
+                    if (item.box.count() > 0) items_.emplace_back(std::move(item));
+                } else if constexpr (std::is_same_v<T, model::FieldList>) {
+                    FieldListItem item;
+                    item.lineHeight = doc_.fontSize * kLeading;
+                    const double labelWidth = width_ * kLabelShare;
+                    const double valueWidth = width_ - labelWidth - kGutter;
+                    for (const model::Field& f : c.fields) {
+                        const std::string fw = where + " (field " + guillemets(f.label) + ")";
+                        FieldItem field;
+                        field.label = makeBox(f.label, Style::Bold, doc_.fontSize, labelWidth, 0, fw);
+                        field.value = makeBox(f.value.text, Style::Regular, doc_.fontSize, valueWidth, 0, fw);
+                        item.fields.push_back(std::move(field));
+                    }
+                    if (!item.fields.empty()) items_.emplace_back(std::move(item));
+                } else if constexpr (std::is_same_v<T, model::Table>) {
+                    if (c.columns.empty()) return;
+                    items_.emplace_back(prepareTable(c, where + " (table" +
+                                                            (c.caption.empty() ? "" : " " + guillemets(c.caption)) + ")"));
+                } else if constexpr (std::is_same_v<T, model::PageBreak>) {
+                    items_.emplace_back(BreakItem{});
+                }
+            },
+            block.content);
+    }
+}
+
+std::vector<double> Renderer::columnWidths(const std::vector<model::Column>& columns) const {
+    const size_t n = columns.size();
+    std::vector<double> w(n, 0);
+    double fixed = 0, weights = 0;
+    size_t shares = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const model::Width& width = columns[i].width;
+        const double amount = std::isfinite(width.amount) ? std::max(width.amount, 0.0) : 0;
+        switch (width.kind) {
+            case model::Width::Kind::Fixed: w[i] = amount * kPtPerMm; fixed += w[i]; break;
+            case model::Width::Kind::Percent: w[i] = width_ * amount / 100; fixed += w[i]; break;
+            case model::Width::Kind::Share: ++shares; weights += amount; break;
+        }
+    }
+    // Fixed and percent columns give way when they leave share columns no room.
+    const double shareRoom = static_cast<double>(shares) * kMinColumn;
+    if (fixed > 0 && fixed + shareRoom > width_) {
+        const double k = std::max(width_ - shareRoom, 0.0) / fixed;
+        for (size_t i = 0; i < n; ++i)
+            if (columns[i].width.kind != model::Width::Kind::Share) w[i] *= k;
+        fixed *= k;
+    }
+    const double rest = std::max(width_ - fixed, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+        if (columns[i].width.kind != model::Width::Kind::Share) continue;
+        const double amount = std::max(columns[i].width.amount, 0.0);
+        w[i] = weights > 0 ? rest * amount / weights : rest / static_cast<double>(shares);
+    }
+    // No column narrower than its padding and a character or two; then fit the page.
+    double total = 0;
+    for (double& x : w) total += (x = std::max(x, kMinColumn));
+    if (total > width_ + kEps)
+        for (double& x : w) x *= width_ / total;
+    return w;
+}
+
+TableItem Renderer::prepareTable(const model::Table& table, const std::string& where) {
+    const double size = kTableSize * scale_;
+    const size_t n = table.columns.size();
+    TableItem t;
+    t.w = columnWidths(table.columns);
+    double x = left_;
+    for (size_t i = 0; i < n; ++i) {
+        t.x.push_back(x);
+        x += t.w[i];
+        t.align.push_back(table.columns[i].align);
+    }
+    t.totalWidth = x - left_;
+    t.caption = makeBox(table.caption, Style::Bold, doc_.fontSize, t.totalWidth, 0, where + ", caption");
+
+    auto column = [&](size_t i) { return ", column " + guillemets(table.columns[i].title); };
+    // Adds a cell covering columns [first, first + span).
+    auto addCell = [&](RowItem& row, size_t first, size_t span, const std::string& text, Style style, Align align,
+                       double gray, const std::string& cellWhere) {
+        double width = -2 * kCellPad;
+        for (size_t i = first; i < first + span; ++i) width += t.w[i];
+        row.cells.push_back(
+            makeBox(text, style, size, std::max(width, 1.0), gray, cellWhere, align == Align::Center));
+        row.first.push_back(first);
+        row.span.push_back(span);
+        row.align.push_back(align);
+    };
+    auto finish = [&](RowItem& row) {
+        row.lineHeight = size * kLeading;
+        row.lines = 1;
+        for (const TextBox& b : row.cells) row.lines = std::max(row.lines, b.count());
+    };
+
+    t.header.kind = RowKind::Header;
+    for (size_t i = 0; i < n; ++i)
+        addCell(t.header, i, 1, table.columns[i].title, Style::Bold, Align::Center, 0, where + column(i) + " title");
+    finish(t.header);
+
+    auto addRow = [&](const std::vector<model::Cell>& cells, RowKind kind, const std::string& rowWhere) {
+        if (cells.size() != n)
+            throw Error(ErrorKind::Render, "PDF: " + rowWhere + " has " + std::to_string(cells.size()) +
+                                               " cells, the table has " + std::to_string(n) + " columns");
+        RowItem row;
+        row.kind = kind;
+        const Style style = kind == RowKind::Totals ? Style::Bold : Style::Regular;
+        size_t i = 0;
+        if (kind == RowKind::Totals && cells[0].format == model::Format::Text) {
+            // The label ("Итого") runs over the empty cells after it, left-aligned.
+            size_t span = 1;
+            while (span < n && collapseSpaces(cells[span].text).empty()) ++span;
+            addCell(row, 0, span, cells[0].text, style, Align::Left, 0, rowWhere + column(0));
+            i = span;
+        }
+        for (; i < n; ++i) addCell(row, i, 1, cells[i].text, style, t.align[i], 0, rowWhere + column(i));
+        finish(row);
+        t.rows.push_back(std::move(row));
+    };
+    for (size_t r = 0; r < table.rows.size(); ++r)
+        addRow(table.rows[r], RowKind::Body, where + ", row " + std::to_string(r + 1));
+    if (!table.totals.empty()) addRow(table.totals, RowKind::Totals, where + ", totals row");
+    if (table.rows.empty() && table.totals.empty() && !table.emptyText.empty()) {
+        RowItem row;
+        row.kind = RowKind::Empty;
+        addCell(row, 0, n, table.emptyText, Style::Italic, Align::Center, kEmptyGray, where + ", empty text");
+        finish(row);
+        t.rows.push_back(std::move(row));
+    }
+    const double minimum = t.header.height() + 2 * kCellPad + 2 * t.header.lineHeight;
+    if (minimum > bodyHeight())
+        throw Error(ErrorKind::Render, "PDF: " + where + ": the column titles are too tall for the page");
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination
+
+void Renderer::ensurePage() {
+    if (canvas_.pageCount() == 0) newPage();
+}
+
+void Renderer::newPage() {
+    canvas_.addPage();
+    y_ = topY_;
+    hasContent_ = false;
+    pendingGap_ = 0;
+    freshTablePage_ = false;
+}
+
+void Renderer::layout() {
+    for (size_t i = 0; i < items_.size(); ++i) {
+        std::visit(
+            [&](const auto& item) {
+                using T = std::decay_t<decltype(item)>;
+                if constexpr (std::is_same_v<T, TitleItem>) placeTitle(item);
+                else if constexpr (std::is_same_v<T, HeadingItem>) placeHeading(item, i);
+                else if constexpr (std::is_same_v<T, ParagraphItem>) placeParagraph(item);
+                else if constexpr (std::is_same_v<T, FieldListItem>) placeFieldList(item);
+                else if constexpr (std::is_same_v<T, TableItem>) placeTable(item);
+                else if constexpr (std::is_same_v<T, BreakItem>) {
+                    if (canvas_.pageCount() > 0 && hasContent_) newPage();
+                }
+            },
+            items_[i]);
+    }
+    ensurePage();  // an empty document still has a page
+}
+
+size_t linesIn(double height, double lineHeight) {
+    if (height <= 0) return 0;
+    return static_cast<size_t>(std::floor((height + kEps) / lineHeight));
+}
+
+// Places lines [0, n), each `lineHeight` tall, across pages; draw(from, count, top) draws
+// a run of them with its first line's top at `top`.
+template <class Draw>
+void Renderer::flowLines(size_t n, double lineHeight, double before, const Keep& keep, Draw&& draw) {
+    if (n == 0) return;
+    ensurePage();
+    size_t pos = 0;
+    while (pos < n) {
+        const size_t left = n - pos;
+        const double gap = gapBefore(before);
+        const double avail = remaining() - gap;
+        const double all = static_cast<double>(left) * lineHeight;
+        size_t k = left;
+        if (all + keep.withNext > avail + kEps) {
+            if (hasContent_ && keep.together && all + keep.withNext <= bodyHeight() + kEps) {
+                newPage();
+                continue;
+            }
+            k = std::min(left, linesIn(avail, lineHeight));
+            if (k < left) {
+                if (left - k < keep.widows) k = left > keep.widows ? left - keep.widows : 0;
+                if (k < keep.orphans) {
+                    if (hasContent_) {
+                        newPage();
+                        continue;
+                    }
+                    k = std::clamp<size_t>(linesIn(avail, lineHeight), 1, left);  // a page too short for the rules
+                }
+            }
+        }
+        y_ -= gap;
+        draw(pos, k, y_);
+        y_ -= static_cast<double>(k) * lineHeight;
+        hasContent_ = true;
+        pos += k;
+        if (pos < n) newPage();
+    }
+}
+
+double Renderer::beforeOf(size_t index) const {
+    if (index >= items_.size()) return 0;
+    return std::visit(
+        [&](const auto& item) -> double {
+            using T = std::decay_t<decltype(item)>;
+            if constexpr (std::is_same_v<T, HeadingItem>) return item.before;
+            else if constexpr (std::is_same_v<T, FieldListItem>) return kListBefore * scale_;
+            else if constexpr (std::is_same_v<T, TableItem>) return kTableBefore * scale_;
+            else return 0.0;
+        },
+        items_[index]);
+}
+
+double Renderer::firstRowLead(const TableItem& t) const {
+    if (t.rows.empty()) return 0;
+    const RowItem& row = t.rows.front();
+    // Rows that fit a page are never split, so all of it must follow the header.
+    if (row.height() <= bodyHeight() - t.header.height() + kEps) return row.height();
+    return 2 * row.lineHeight + 2 * kCellPad;
+}
+
+// Height of what must stay on the page with the preceding heading: the start of item `index`.
+double Renderer::leadOf(size_t index, int depth) const {
+    if (index >= items_.size() || depth > 3) return 0;
+    return std::visit(
+        [&](const auto& item) -> double {
+            using T = std::decay_t<decltype(item)>;
+            if constexpr (std::is_same_v<T, TitleItem>) {
+                return item.title.height();
+            } else if constexpr (std::is_same_v<T, HeadingItem>) {
+                return item.box.height() + std::max(item.after, beforeOf(index + 1)) + leadOf(index + 1, depth + 1);
+            } else if constexpr (std::is_same_v<T, ParagraphItem>) {
+                return static_cast<double>(std::min<size_t>(2, item.box.count())) * item.box.lineHeight();
+            } else if constexpr (std::is_same_v<T, FieldListItem>) {
+                return static_cast<double>(std::min<size_t>(2, item.fields.front().lines())) * item.lineHeight;
+            } else if constexpr (std::is_same_v<T, TableItem>) {
+                const double caption = item.caption.count() ? item.caption.height() + kCaptionGap : 0;
+                return caption + item.header.height() + firstRowLead(item);
+            } else {
+                return 0.0;
+            }
+        },
+        items_[index]);
+}
+
+void Renderer::placeTitle(const TitleItem& item) {
+    const double gap = kTitleGap * scale_;
+    Keep keep{1, 1, true, item.subtitle.count() ? gap + item.subtitle.height() : 0};
+    flowLines(item.title.count(), item.title.lineHeight(), 0, keep, [&](size_t from, size_t count, double top) {
+        drawLines(item.title, from, count, left_, width_, top, Align::Center, false);
+    });
+    if (item.title.count()) pendingGap_ = gap;
+    flowLines(item.subtitle.count(), item.subtitle.lineHeight(), 0, Keep{1, 1, true, 0},
+              [&](size_t from, size_t count, double top) {
+                  drawLines(item.subtitle, from, count, left_, width_, top, Align::Center, false);
+              });
+    pendingGap_ = kTitleAfter * scale_;
+}
+
+void Renderer::placeHeading(const HeadingItem& item, size_t index) {
+    const double own = item.box.height();
+    const double next = std::max(item.after, beforeOf(index + 1)) + leadOf(index + 1);
+    const double withNext = std::clamp(next, 0.0, std::max(bodyHeight() - own, 0.0));
+    bool first = true;
+    flowLines(item.box.count(), item.box.lineHeight(), item.before, Keep{1, 1, true, withNext},
+              [&](size_t from, size_t count, double top) {
+                  if (first) addBookmark(item, top);
+                  first = false;
+                  drawLines(item.box, from, count, left_, width_, top, Align::Left, false);
+              });
+    pendingGap_ = item.after;
+}
+
+void Renderer::addBookmark(const HeadingItem& item, double top) {
+    HPDF_Doc pdf = pdf_.get();
+    while (!outlines_.empty() && outlines_.back().first >= item.level) outlines_.pop_back();
+    HPDF_Outline parent = outlines_.empty() ? nullptr : outlines_.back().second;
+    HPDF_Outline outline =
+        pdf_.checked(HPDF_CreateOutline(pdf, parent, item.bookmark.c_str(), encoder_), "create a bookmark");
+    outlines_.emplace_back(item.level, outline);
+
+    HPDF_Page page = canvas_.page();
+    HPDF_Destination dst = pdf_.checked(HPDF_Page_CreateDestination(page), "create a bookmark destination");
+    const double y = std::min(top + 4, pageHeight_);
+    pdf_.check(HPDF_Destination_SetXYZ(dst, 0, r(y), 1), "set a bookmark destination");
+    // libharu 2.3.0 refuses zoom 0, but a fixed zoom would change the reader's zoom on every
+    // click. Rewrite the array it built as [page /XYZ null top null]: keep left and zoom.
+    HPDF_Array array = dst;
+    HPDF_Array_Clear(array);
+    pdf_.check(HPDF_Array_Add(array, page), "set a bookmark destination");
+    pdf_.check(HPDF_Array_AddName(array, "XYZ"), "set a bookmark destination");
+    pdf_.check(HPDF_Array_Add(array, pdf_.checked(HPDF_Null_New(array->mmgr), "set a bookmark destination")),
+               "set a bookmark destination");
+    pdf_.check(HPDF_Array_AddReal(array, r(y)), "set a bookmark destination");
+    pdf_.check(HPDF_Array_Add(array, pdf_.checked(HPDF_Null_New(array->mmgr), "set a bookmark destination")),
+               "set a bookmark destination");
+    pdf_.check(HPDF_Outline_SetDestination(outline, dst), "point a bookmark at its heading");
+    pdf_.check(HPDF_Outline_SetOpened(outline, HPDF_TRUE), "open a bookmark");
+}
+
+void Renderer::placeParagraph(const ParagraphItem& item) {
+    flowLines(item.box.count(), item.box.lineHeight(), 0, Keep{2, 2, false, 0},
+              [&](size_t from, size_t count, double top) {
+                  drawLines(item.box, from, count, left_, width_, top, Align::Left, true);
+              });
+    pendingGap_ = kParagraphAfter * scale_;
+}
+
+void Renderer::placeFieldList(const FieldListItem& item) {
+    const double labelWidth = width_ * kLabelShare;
+    const double valueX = left_ + labelWidth + kGutter;
+    const double valueWidth = width_ - labelWidth - kGutter;
+    bool first = true;
+    for (const FieldItem& field : item.fields) {
+        const double before = first ? kListBefore * scale_ : kFieldGap * scale_;
+        first = false;
+        flowLines(field.lines(), item.lineHeight, before, Keep{2, 2, false, 0},
+                  [&](size_t from, size_t count, double top) {
+                      drawLines(field.label, from, count, left_, labelWidth, top, Align::Left, false);
+                      drawLines(field.value, from, count, valueX, valueWidth, top, Align::Left, false);
+                  });
+        pendingGap_ = kFieldGap * scale_;
+    }
+    pendingGap_ = kListAfter * scale_;
+}
+
+void Renderer::placeTable(const TableItem& t) {
+    const double caption = t.caption.count() ? t.caption.height() + kCaptionGap : 0;
+    const double lead = caption + t.header.height() + firstRowLead(t);
+    ensurePage();
+    double gap = gapBefore(kTableBefore * scale_);
+    if (hasContent_ && gap + lead > remaining() + kEps) {
+        newPage();
+        gap = 0;
+    }
+    y_ -= gap;
+    if (t.caption.count()) {
+        drawLines(t.caption, 0, t.caption.count(), left_, t.totalWidth, y_, Align::Left, false);
+        y_ -= caption;
+    }
+    drawRow(t, t.header, 0, t.header.lines, y_);
+    y_ -= t.header.height();
+    hasContent_ = true;
+    freshTablePage_ = false;
+    for (const RowItem& row : t.rows) placeRow(t, row);
+    pendingGap_ = kTableAfter * scale_;
+}
+
+void Renderer::continueTable(const TableItem& t) {
+    newPage();
+    drawRow(t, t.header, 0, t.header.lines, y_);
+    y_ -= t.header.height();
+    hasContent_ = true;
+    freshTablePage_ = true;
+}
+
+void Renderer::placeRow(const TableItem& t, const RowItem& row) {
+    const double lh = row.lineHeight;
+    const double height = row.height();
+    if (height > remaining() + kEps && height <= bodyHeight() - t.header.height() + kEps) continueTable(t);
+    if (height <= remaining() + kEps) {
+        drawRow(t, row, 0, row.lines, y_);
+        y_ -= height;
+        freshTablePage_ = false;
+        return;
+    }
+    // Taller than a page: split by lines, at least two lines on either side of a break.
+    size_t pos = 0;
+    while (pos < row.lines) {
+        const size_t left = row.lines - pos;
+        const size_t fit = linesIn(remaining() - 2 * kCellPad, lh);
+        size_t k = std::min(fit, left);
+        if (k < left) {
+            if (left - k < 2) k = left > 2 ? left - 2 : 0;
+            if (k < 2) {
+                if (!freshTablePage_) {
+                    continueTable(t);
+                    continue;
+                }
+                k = std::clamp<size_t>(fit, 1, left);
+            }
+        }
+        drawRow(t, row, pos, k, y_);
+        y_ -= static_cast<double>(k) * lh + 2 * kCellPad;
+        freshTablePage_ = false;
+        pos += k;
+        if (pos < row.lines) continueTable(t);
+    }
+}
+
+void Renderer::stampFooters() {
+    if (collapseSpaces(doc_.footer).empty()) return;
+    const std::string pages = std::to_string(canvas_.pageCount());
+    const double size = kFooterSize;
+    for (size_t i = 0; i < canvas_.pageCount(); ++i) {
+        std::string text = replaceAll(doc_.footer, "{pages}", pages);
+        text = replaceAll(text, "{page}", std::to_string(i + 1));
+        const TextBox box = makeBox(text, Style::Regular, size, width_, kFooterGray, "footer");
+        canvas_.select(i);
+        // Centred in the bottom margin.
+        const double top = std::max(bottomY_ / 2 + box.height() / 2, box.height());
+        drawLines(box, 0, box.count(), left_, width_, top, Align::Center, false);
+        canvas_.flush();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Drawing
+
+void Renderer::drawLines(const TextBox& box, size_t from, size_t count, double x, double width, double top,
+                         Align align, bool justify) {
+    if (!box.face) return;
+    const double lh = box.lineHeight();
+    // CSS-style half leading: the font's box (ascent + descent) centred in the line.
+    const double baseline = (lh - (box.face->ascent() + box.face->descent()) * box.size) / 2 + box.face->ascent() * box.size;
+    for (size_t j = 0; j < count && from + j < box.count(); ++j) {
+        const Line& line = box.lines[from + j];
+        if (line.runs.empty()) continue;
+        const double y = top - static_cast<double>(j) * lh - baseline;
+        double gap = line.space;
+        double pos = x;
+        const double slack = width - line.width;
+        if (justify && !line.last && line.runs.size() > 1 && slack > 0) {
+            gap += slack / static_cast<double>(line.runs.size() - 1);
+        } else if (slack > 0) {
+            if (align == Align::Center) pos += slack / 2;
+            else if (align == Align::Right) pos += slack;
+        }
+        for (const Run& run : line.runs) {
+            canvas_.text(*box.face, box.size, pos, y, run.text, box.gray);
+            pos += run.width + gap;
+        }
+    }
+}
+
+void Renderer::drawRow(const TableItem& t, const RowItem& row, size_t from, size_t count, double top) {
+    const double height = static_cast<double>(count) * row.lineHeight + 2 * kCellPad;
+    const double bottom = top - height;
+    const double x0 = t.x.front();
+    const double x1 = x0 + t.totalWidth;
+    if (row.kind == RowKind::Header) canvas_.fillRect(x0, bottom, t.totalWidth, height, kHeaderFill);
+
+    std::vector<Canvas::Segment> borders{{x0, top, x1, top}, {x0, bottom, x1, bottom}};
+    for (size_t c = 0; c < row.cells.size(); ++c) {
+        const double x = t.x[row.first[c]];
+        borders.push_back({x, top, x, bottom});
+    }
+    borders.push_back({x1, top, x1, bottom});
+    canvas_.strokeLines(borders, kBorderWidth, kBorderGray);
+
+    const bool whole = from == 0 && count == row.lines;
+    for (size_t c = 0; c < row.cells.size(); ++c) {
+        const TextBox& box = row.cells[c];
+        const size_t last = row.first[c] + row.span[c] - 1;
+        const double x = t.x[row.first[c]];
+        const double w = t.x[last] + t.w[last] - x;
+        double offset = 0;  // column titles are centred vertically
+        if (row.kind == RowKind::Header && whole)
+            offset = static_cast<double>(row.lines - box.count()) * row.lineHeight / 2;
+        drawLines(box, from, count, x + kCellPad, w - 2 * kCellPad, top - kCellPad - offset, row.align[c], false);
+    }
+}
+
+}  // namespace
+
+void render(const model::Document& doc, const std::filesystem::path& path, const Options& options) {
+    Renderer renderer(doc, options);
+    renderer.render(path);
+}
+
+}  // namespace gp::pdf

@@ -1,0 +1,20 @@
+// The PDF renderer: lays a model::Document out on pages (justified paragraphs, two-column
+// field lists, tables that repeat their header on every page, bookmarks for headings,
+// "Страница X из Y" footers) and writes it with libharu, fonts embedded as subsets.
+#pragma once
+
+#include <filesystem>
+
+#include "model/document.h"
+
+namespace gp::pdf {
+
+struct Options {
+    std::filesystem::path fontsDir;  // holds <family>-Regular.ttf, -Bold, -Italic, -BoldItalic
+};
+
+// Writes `doc` as a PDF at `path` (overwriting). Throws gp::Error(ErrorKind::Render) with a
+// clear message on failure (missing font file names the path). Blocks targeted XlsxOnly are skipped.
+void render(const model::Document& doc, const std::filesystem::path& path, const Options& options);
+
+}  // namespace gp::pdf
