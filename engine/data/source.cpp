@@ -148,42 +148,83 @@ Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 
-void Session::stream(const std::string& sql, const Params& params, const std::string& what,
-                     std::vector<std::string>& columns, const RowHandler& onRow, std::size_t chunkRows) {
-    using namespace Poco::Data::Keywords;
+namespace {
+
+class PocoCursor : public Cursor {
+public:
+    PocoCursor(Poco::Data::Session& session, const BoundSql& bound, const Params& params, std::string what,
+               std::size_t chunkRows)
+        : stmt_(session), what_(std::move(what)) {
+        using namespace Poco::Data::Keywords;
+        guard([&] {
+            stmt_ << bound.sql;
+            for (const auto& name : bound.names) bindValue(stmt_, params.at(name));
+            stmt_, limit(static_cast<Poco::UInt32>(chunkRows));
+            fetch();
+            for (std::size_t c = 0; c < rs_->columnCount(); ++c) columns_.push_back(rs_->columnName(c));
+        });
+    }
+
+    const std::vector<std::string>& columns() const override { return columns_; }
+
+    bool next(std::vector<Value>& row) override {
+        return guard([&] {
+            while (pos_ >= rs_->rowCount()) {
+                if (stmt_.done()) return false;
+                fetch();
+            }
+            row.clear();
+            for (std::size_t c = 0; c < types_.size(); ++c) row.push_back(fromVar(rs_->value(c, pos_), types_[c]));
+            ++pos_;
+            return true;
+        });
+    }
+
+private:
+    // Runs the next chunk; the previous one is dropped.
+    void fetch() {
+        stmt_.execute();
+        rs_ = std::make_unique<Poco::Data::RecordSet>(stmt_);
+        pos_ = 0;
+        types_.resize(rs_->columnCount());
+        for (std::size_t c = 0; c < types_.size(); ++c) types_[c] = rs_->columnType(c);
+    }
+
+    template <typename F>
+    auto guard(F&& f) -> decltype(f()) {
+        try {
+            return f();
+        } catch (const Poco::Exception& e) {
+            throw Error(ErrorKind::Data, what_ + ": " + e.displayText());
+        }
+    }
+
+    Poco::Data::Statement stmt_;
+    std::string what_;
+    std::unique_ptr<Poco::Data::RecordSet> rs_;
+    std::vector<MetaColumn::ColumnDataType> types_;
+    std::vector<std::string> columns_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& params, const std::string& what,
+                                      std::size_t chunkRows) {
     BoundSql bound = bindNames(sql);
     for (const auto& name : bound.names)
         if (!params.count(name))
             throw Error(ErrorKind::Template, what + ": uses :" + name + " but no parameter '" + name +
                                                  "' is declared or given");
-    try {
-        Poco::Data::Statement stmt(*session_);
-        stmt << bound.sql;
-        for (const auto& name : bound.names) bindValue(stmt, params.at(name));
-        stmt, limit(static_cast<Poco::UInt32>(chunkRows));
-        std::vector<Value> row;
-        bool first = true;
-        do {
-            stmt.execute();
-            Poco::Data::RecordSet rs(stmt);
-            const std::size_t ncols = rs.columnCount();
-            if (first) {
-                columns.clear();
-                for (std::size_t c = 0; c < ncols; ++c) columns.push_back(rs.columnName(c));
-                first = false;
-            }
-            std::vector<MetaColumn::ColumnDataType> types(ncols);
-            for (std::size_t c = 0; c < ncols; ++c) types[c] = rs.columnType(c);
-            const std::size_t nrows = rs.rowCount();
-            for (std::size_t r = 0; r < nrows; ++r) {
-                row.clear();
-                for (std::size_t c = 0; c < ncols; ++c) row.push_back(fromVar(rs.value(c, r), types[c]));
-                onRow(row);
-            }
-        } while (!stmt.done());
-    } catch (const Poco::Exception& e) {
-        throw Error(ErrorKind::Data, what + ": " + e.displayText());
-    }
+    return std::make_unique<PocoCursor>(*session_, bound, params, what, chunkRows);
+}
+
+void Session::stream(const std::string& sql, const Params& params, const std::string& what,
+                     std::vector<std::string>& columns, const RowHandler& onRow, std::size_t chunkRows) {
+    auto cursor = open(sql, params, what, chunkRows);
+    columns = cursor->columns();
+    std::vector<Value> row;
+    while (cursor->next(row)) onRow(row);
 }
 
 Result Session::query(const std::string& sql, const Params& params, const std::string& what) {

@@ -42,6 +42,15 @@ struct BoundSql {
 };
 BoundSql bindNames(const std::string& sql);
 
+// Rows of a running query, pulled one at a time; at most one chunk is held in memory.
+class Cursor {
+public:
+    virtual ~Cursor() = default;
+    virtual const std::vector<std::string>& columns() const = 0;
+    // Fills `row` with the next row; false at the end. Throws gp::Error(Data) naming the query.
+    virtual bool next(std::vector<Value>& row) = 0;
+};
+
 class Session {
 public:
     // Opens the source. A missing SQLite file is an error (never silently created).
@@ -53,6 +62,12 @@ public:
     Session& operator=(const Session&) = delete;
 
     const SourceConfig& source() const { return source_; }
+
+    // Runs `sql`, binding each `:name` from `params`; rows come `chunkRows` at a time.
+    // `what` names the query in error messages ("query 'budget' in application.xml:12").
+    // The cursor must not outlive this session.
+    std::unique_ptr<Cursor> open(const std::string& sql, const Params& params, const std::string& what,
+                                 std::size_t chunkRows = 1000);
 
     // Runs `sql`, binding each `:name` from `params`, and calls `onRow` for every row while
     // holding at most `chunkRows` rows in memory. `columns` is filled before the first row.

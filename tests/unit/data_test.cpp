@@ -110,3 +110,18 @@ TEST(Session, MissingDatabaseFileIsNotCreated) {
     }
     EXPECT_FALSE(fs::exists(src.path));
 }
+
+TEST(Cursor, PullsRowsAcrossChunksAndKnowsColumnsOfAnEmptyResult) {
+    data::Session s(makeDb("cursor.db"));
+    auto c = s.open("SELECT id, title FROM t WHERE id > :from ORDER BY id", {{"from", std::int64_t{90}}}, "q", 3);
+    EXPECT_EQ(c->columns(), (std::vector<std::string>{"id", "title"}));
+    std::vector<Value> row;
+    std::vector<std::int64_t> ids;
+    while (c->next(row)) ids.push_back(std::get<std::int64_t>(row[0]));
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{91, 92, 93, 94, 95, 96, 97, 98, 99, 100}));
+    EXPECT_FALSE(c->next(row));
+
+    auto empty = s.open("SELECT id, title FROM t WHERE id < 0", {}, "q", 3);
+    EXPECT_EQ(empty->columns().size(), 2u);
+    EXPECT_FALSE(empty->next(row));
+}
