@@ -3,7 +3,9 @@
 // else, so one template yields both formats (and a third format is one more renderer).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -59,11 +61,26 @@ struct Title {
 struct Heading {
     int level = 1;
     std::string text;
+    // When set, XLSX starts a new sheet with this name here: the blocks that follow (until the
+    // next heading with a sheet) go on it. PDF ignores it.
+    std::string sheet;
+};
+
+// A stretch of paragraph text in one style.
+struct Run {
+    std::string text;
+    bool bold = false;
+    bool italic = false;
 };
 
 struct Paragraph {
-    std::string text;
+    std::vector<Run> runs;
 };
+
+// The paragraph's text without styles.
+std::string plainText(const Paragraph& p);
+// A paragraph of one unstyled run.
+Paragraph plainParagraph(std::string text);
 
 struct Field {
     std::string label;
@@ -72,6 +89,32 @@ struct Field {
 
 struct FieldList {
     std::vector<Field> fields;
+};
+
+// Rows of a table that share a group key: a header row before them and, when the table has
+// totals, a subtotal row after them.
+struct Group {
+    std::size_t begin = 0;  // first data row of the group
+    std::size_t end = 0;    // one past its last data row
+    std::string title;      // group header text, e.g. "Оплата труда"
+    std::vector<Cell> subtotals;  // one per column (like Table::totals); empty when no totals
+};
+
+// Rows produced while rendering, for tables too large to hold (a registry of a million rows).
+// Each renderer opens its own cursor and reads the rows once, in order.
+class RowCursor {
+public:
+    virtual ~RowCursor() = default;
+    // The next row (one cell per column); false after the last.
+    virtual bool next(std::vector<Cell>& row) = 0;
+    // After next() returned false: the totals row (one cell per column), or empty for none.
+    virtual std::vector<Cell> totals() const = 0;
+};
+
+class RowSource {
+public:
+    virtual ~RowSource() = default;
+    virtual std::unique_ptr<RowCursor> open() const = 0;
 };
 
 struct Table {
@@ -84,6 +127,43 @@ struct Table {
     // aggregated column as a formula over the data rows with this cell as its cached value.
     std::vector<Cell> totals;
     std::string emptyText;  // shown instead of the rows when there are none
+    // In row order, not overlapping; when non-empty every row belongs to one group.
+    std::vector<Group> groups;
+    // When set, the rows come from here instead of `rows` (which, with `groups` and `totals`,
+    // stays empty); the totals from the cursor once it is exhausted.
+    std::shared_ptr<const RowSource> stream;
+};
+
+// A picture from the templates folder (a logo on the title page).
+struct Image {
+    std::string path;    // absolute path of a PNG or JPEG file
+    double widthMm = 0;  // 0: natural size (at 96 dpi), never wider than the text column
+    Align align = Align::Center;
+};
+
+struct Series {
+    std::string name;
+    std::vector<Value> values;  // one per category: numbers (int, decimal, double) or Null for a gap
+};
+
+// A chart declared once, drawn by the PDF renderer as vector graphics and written by the
+// XLSX renderer as a native chart over its data.
+struct Chart {
+    enum class Kind { Bar, GroupedBar, Line, Pie };
+    Kind kind = Kind::Bar;
+    std::string title;
+    std::vector<std::string> categories;
+    std::vector<Series> series;            // Bar and Pie use the first series only
+    Format format = Format::Number;        // how values are labelled (Money, Integer, Percent…)
+    std::string sheet;                     // XLSX sheet for the chart and its data; may be empty
+    double heightMm = 70;                  // PDF height
+};
+
+// A signature block: position and name with a line to sign on, and a date line.
+struct Signature {
+    std::string position;  // "Генеральный директор"
+    std::string name;      // "Е. С. Воронцова"
+    std::string date;      // printed date; empty: a blank line «___» __________ 20__ г.
 };
 
 struct PageBreak {};
@@ -91,7 +171,7 @@ struct PageBreak {};
 // Which renderer a block is for.
 enum class Target { Both, PdfOnly, XlsxOnly };
 
-using Content = std::variant<Title, Heading, Paragraph, FieldList, Table, PageBreak>;
+using Content = std::variant<Title, Heading, Paragraph, FieldList, Table, PageBreak, Image, Chart, Signature>;
 
 struct Block {
     Content content;
@@ -104,6 +184,15 @@ struct PageSetup {
     bool landscape = false;
     // Margins in millimetres.
     double top = 20, right = 15, bottom = 20, left = 25;
+};
+
+// Optional PDF protection.
+struct Protection {
+    std::string ownerPassword;  // empty: no protection
+    std::string userPassword;   // empty: opens without a password
+    bool allowPrint = true;
+    bool allowCopy = true;
+    bool allowEdit = false;
 };
 
 struct Metadata {
@@ -122,8 +211,11 @@ struct Document {
     PageSetup page;
     std::string fontFamily = "PTSerif";  // files <fontFamily>-{Regular,Bold,Italic,BoldItalic}.ttf
     double fontSize = 10.5;              // points
-    // Footer text; {page} and {pages} are replaced by the renderer. Empty: no footer.
+    // Header and footer text; {page} and {pages} are replaced by the renderer. Empty: none.
+    std::string header;
     std::string footer = "Страница {page} из {pages}";
+    bool titlePage = false;  // page 1 is a title page: no header or footer on it
+    Protection protection;
     std::string sheet = "Сведения";  // XLSX name of the first (title and fields) sheet
     std::vector<Block> blocks;
 };

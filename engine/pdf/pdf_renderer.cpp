@@ -408,7 +408,7 @@ void Renderer::prepare() {
                     items_.emplace_back(std::move(item));
                 } else if constexpr (std::is_same_v<T, model::Paragraph>) {
                     ParagraphItem item;
-                    item.box = makeBox(c.text, Style::Regular, doc_.fontSize, width_, 0, where + " (paragraph)");
+                    item.box = makeBox(model::plainText(c), Style::Regular, doc_.fontSize, width_, 0, where + " (paragraph)");
                     if (item.box.count() > 0) items_.emplace_back(std::move(item));
                 } else if constexpr (std::is_same_v<T, model::FieldList>) {
                     FieldListItem item;

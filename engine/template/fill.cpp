@@ -112,11 +112,11 @@ private:
                 out.push_back({model::Title{text(b.text, {}), text(b.subtitle, {})}, target});
                 break;
             case Block::Kind::Section:
-                out.push_back({model::Heading{b.level, text(b.text, {})}, target});
+                out.push_back({model::Heading{b.level, text(b.text, {}), {}}, target});
                 for (const auto& c : b.children) emit(c, out, target);
                 break;
             case Block::Kind::Paragraph:
-                out.push_back({model::Paragraph{text(b.text, {})}, target});
+                out.push_back({model::plainParagraph(text(b.text, {})), target});
                 break;
             case Block::Kind::Fields: {
                 const data::Result& r = results_.at(b.rows);

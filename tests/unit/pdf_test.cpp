@@ -229,25 +229,25 @@ model::Document realisticDocument(int rows) {
     model::Document doc = baseDocument();
     doc.blocks.push_back(block(model::Title{"Заявка на участие в конкурсе президентских грантов",
                                             "Проект «Открытая площадка для малых городов»"}));
-    doc.blocks.push_back(block(model::Heading{1, "1. Сведения о заявителе"}));
+    doc.blocks.push_back(block(model::Heading{1, "1. Сведения о заявителе", {}}));
     doc.blocks.push_back(block(applicantFields()));
-    doc.blocks.push_back(block(model::Heading{1, "2. Описание проекта"}));
-    doc.blocks.push_back(block(model::Heading{2, "2.1. Цель и задачи"}));
-    doc.blocks.push_back(block(model::Paragraph{kLongParagraph}));
-    doc.blocks.push_back(block(model::Paragraph{
+    doc.blocks.push_back(block(model::Heading{1, "2. Описание проекта", {}}));
+    doc.blocks.push_back(block(model::Heading{2, "2.1. Цель и задачи", {}}));
+    doc.blocks.push_back(block(model::plainParagraph(kLongParagraph)));
+    doc.blocks.push_back(block(model::plainParagraph(
         "Целевая группа проекта — жители малых городов в возрасте от 18 до 35 лет, заинтересованные в "
         "реализации собственных инициатив. Участники получат знания о подготовке заявок, управлении "
         "проектами и привлечении ресурсов, а также смогут обсудить идеи с наставниками. Отбор участников "
         "проводится на конкурсной основе по заранее опубликованным критериям; информация о конкурсе "
-        "распространяется через местные средства массовой информации и социальные сети."}));
-    doc.blocks.push_back(block(model::Heading{2, "2.2. Ожидаемые результаты"}));
-    doc.blocks.push_back(block(model::Paragraph{
+        "распространяется через местные средства массовой информации и социальные сети.")));
+    doc.blocks.push_back(block(model::Heading{2, "2.2. Ожидаемые результаты", {}}));
+    doc.blocks.push_back(block(model::plainParagraph(
         "По итогам проекта не менее 240 человек пройдут обучение, будет подготовлено не менее 30 "
         "проектных заявок, из которых не менее 10 получат поддержку из различных источников. "
         "Общий объём запрашиваемых средств составляет 2\u00A0691\u00A0000,00\u00A0₽, софинансирование — "
         "450\u00A0000,00\u00A0₽. Методическое пособие будет издано тиражом 500 экземпляров и размещено "
-        "на сайте организации."}));
-    doc.blocks.push_back(block(model::Heading{1, "3. Бюджет"}));
+        "на сайте организации.")));
+    doc.blocks.push_back(block(model::Heading{1, "3. Бюджет", {}}));
     doc.blocks.push_back(block(budgetTable(rows)));
     return doc;
 }
@@ -363,8 +363,8 @@ TEST(PdfLineBreaking, NewLinesForceBreaksAndSpacesCollapse) {
 TEST(PdfRenderer, TextCanBeExtractedWithPdftotext) {
     REQUIRE_TOOLS();
     model::Document doc = realisticDocument(5);
-    doc.blocks.push_back(block(model::Paragraph{"Этот абзац только для XLSX и не печатается."}, model::Target::XlsxOnly));
-    doc.blocks.push_back(block(model::Paragraph{"Этот абзац только для PDF."}, model::Target::PdfOnly));
+    doc.blocks.push_back(block(model::plainParagraph("Этот абзац только для XLSX и не печатается."), model::Target::XlsxOnly));
+    doc.blocks.push_back(block(model::plainParagraph("Этот абзац только для PDF."), model::Target::PdfOnly));
     const fs::path pdf = renderTo(doc, "extract.pdf");
     const std::string all = normalize(pdftotext(pdf));
 
@@ -391,7 +391,7 @@ TEST(PdfRenderer, TextCanBeExtractedWithPdftotext) {
 TEST(PdfRenderer, LongTableRepeatsItsHeaderOnEveryPage) {
     REQUIRE_TOOLS();
     model::Document doc = baseDocument();
-    doc.blocks.push_back(block(model::Heading{1, "Бюджет"}));
+    doc.blocks.push_back(block(model::Heading{1, "Бюджет", {}}));
     doc.blocks.push_back(block(budgetTable(120)));
     const fs::path pdf = renderTo(doc, "long-table.pdf");
     const int n = pageCount(pdf);
@@ -562,7 +562,7 @@ TEST(PdfRenderer, MissingFontsFolderNamesThePath) {
 
 TEST(PdfRenderer, CharacterMissingFromTheFontIsAnError) {
     model::Document doc = baseDocument();
-    doc.blocks.push_back(block(model::Paragraph{"Партнёр проекта: 中国 университет"}));
+    doc.blocks.push_back(block(model::plainParagraph("Партнёр проекта: 中国 университет")));
     try {
         gp::pdf::render(doc, workDir() / "glyph.pdf", {fontsDir()});
         FAIL() << "no error";
@@ -578,7 +578,7 @@ TEST(PdfRenderer, RubleSignAndNarrowNoBreakSpaceAreDrawn) {
     REQUIRE_TOOLS();
     // PT Serif has ₽ (U+20BD) but no U+202F; the renderer draws it as a space.
     model::Document doc = baseDocument();
-    doc.blocks.push_back(block(model::Paragraph{"Итого: 2\u202F691\u202F000,00\u00A0₽"}));
+    doc.blocks.push_back(block(model::plainParagraph("Итого: 2\u202F691\u202F000,00\u00A0₽")));
     const std::string all = normalize(pdftotext(renderTo(doc, "ruble.pdf")));
     EXPECT_NE(all.find("Итого: 2 691 000,00 ₽"), std::string::npos) << all;
 }
@@ -587,9 +587,9 @@ TEST(PdfRenderer, PageBreakStartsANewPage) {
     REQUIRE_TOOLS();
     model::Document doc = baseDocument();
     doc.blocks.push_back(block(model::PageBreak{}));  // nothing before it: no blank page
-    doc.blocks.push_back(block(model::Paragraph{"Первая страница."}));
+    doc.blocks.push_back(block(model::plainParagraph("Первая страница.")));
     doc.blocks.push_back(block(model::PageBreak{}));
-    doc.blocks.push_back(block(model::Paragraph{"Вторая страница."}));
+    doc.blocks.push_back(block(model::plainParagraph("Вторая страница.")));
     const fs::path pdf = renderTo(doc, "break.pdf");
     ASSERT_EQ(pageCount(pdf), 2);
     EXPECT_NE(pdftotext(pdf, 1).find("Первая страница."), std::string::npos);
@@ -639,11 +639,11 @@ TEST(PdfRenderer, KeepsHeadingsWithTextAndAvoidsWidowsAndOrphans) {
     REQUIRE_TOOLS();
     for (int filler = 30; filler <= 44; ++filler) {
         model::Document doc = baseDocument();
-        for (int i = 0; i < filler; ++i) doc.blocks.push_back(block(model::Paragraph{"Заполняющая строка."}));
-        doc.blocks.push_back(block(model::Heading{1, "Заголовок раздела"}));
+        for (int i = 0; i < filler; ++i) doc.blocks.push_back(block(model::plainParagraph("Заполняющая строка.")));
+        doc.blocks.push_back(block(model::Heading{1, "Заголовок раздела", {}}));
         std::string words;
         for (int i = 1; i <= 60; ++i) words += "абв" + std::to_string(i) + "где ";
-        doc.blocks.push_back(block(model::Paragraph{words}));
+        doc.blocks.push_back(block(model::plainParagraph(words)));
         const fs::path pdf = renderTo(doc, "keep.pdf");
         const std::vector<std::string> ps = pages(pdftotext(pdf));
         for (size_t p = 0; p < ps.size(); ++p) {

@@ -55,12 +55,12 @@ Document grantDocument() {
     doc.sheet = "Сведения";
 
     doc.blocks.push_back({Title{"Заявка на получение гранта", "Проект «Цифровая школа»"}});
-    doc.blocks.push_back({Heading{1, "1. Общие сведения"}});
-    doc.blocks.push_back({Paragraph{
+    doc.blocks.push_back({Heading{1, "1. Общие сведения", {}}});
+    doc.blocks.push_back({plainParagraph(
         "Проект направлен на создание цифровой образовательной среды в сельских школах региона: "
         "закупку оборудования, обучение учителей, разработку методических материалов и организацию "
         "дистанционных занятий для учащихся из отдалённых населённых пунктов. Результаты проекта будут "
-        "доступны всем школам региона на безвозмездной основе."}});
+        "доступны всем школам региона на безвозмездной основе.")});
 
     FieldList fields;
     fields.fields.push_back({"Запрашиваемая сумма", money("2691000.00", "2 691 000,00 ₽")});
@@ -76,8 +76,8 @@ Document grantDocument() {
     fields.fields.push_back({"Описание проекта", text(longText)});
     doc.blocks.push_back({fields});
 
-    doc.blocks.push_back({Paragraph{"Только для PDF: этот абзац в книгу не попадает."}, Target::PdfOnly});
-    doc.blocks.push_back({Paragraph{"Этот абзац только для XLSX."}, Target::XlsxOnly});
+    doc.blocks.push_back({plainParagraph("Только для PDF: этот абзац в книгу не попадает."), Target::PdfOnly});
+    doc.blocks.push_back({plainParagraph("Этот абзац только для XLSX."), Target::XlsxOnly});
     doc.blocks.push_back({PageBreak{}});
 
     Table budget;
@@ -272,7 +272,7 @@ TEST(XlsxRender, FailedRenderLeavesExistingFileAlone) {
 TEST(XlsxRender, TooLongTextIsAnErrorNamingTheCell) {
     TempDir dir;
     Document doc;
-    doc.blocks.push_back({Paragraph{std::string(40000, 'x')}});
+    doc.blocks.push_back({plainParagraph(std::string(40000, 'x'))});
     try {
         xlsx::render(doc, dir.path() / "out.xlsx");
         FAIL() << "no error";
