@@ -27,6 +27,11 @@ struct Config {
     double fontSize = 10.5;
     std::map<std::string, data::SourceConfig> sources;
 
+    // [batch.NAME] sections as written (engine/batch interprets them): name -> key -> value,
+    // and the line of every key ("NAME.key") and header ("NAME") for messages.
+    std::map<std::string, std::map<std::string, std::string>> batchValues;
+    std::map<std::string, int> batchLines;
+
     // Reads and validates `file`. Throws gp::Error(Config) naming the file and line.
     static Config load(const std::filesystem::path& file);
 

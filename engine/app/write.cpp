@@ -1,0 +1,28 @@
+#include "app/write.h"
+
+#include "core/error.h"
+#include "output/atomic_file.h"
+#include "pdf/pdf_renderer.h"
+#include "xlsx/xlsx_renderer.h"
+
+namespace gp::app {
+
+void checkFormats(const std::vector<std::string>& formats) {
+    if (formats.empty()) throw Error(ErrorKind::Usage, "no output format: use --format pdf,xlsx");
+    for (const auto& f : formats)
+        if (f != "pdf" && f != "xlsx") throw Error(ErrorKind::Usage, "unknown format '" + f + "' (use pdf, xlsx or both)");
+}
+
+void writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg) {
+    std::vector<output::AtomicFile> files;
+    for (const auto& out : outputs) {
+        output::AtomicFile file(out.path);
+        if (out.format == "pdf") pdf::render(doc, file.tempPath(), pdf::Options{cfg.fontsDir});
+        else if (out.format == "xlsx") xlsx::render(doc, file.tempPath());
+        else throw Error(ErrorKind::Usage, "unknown format '" + out.format + "' (use pdf, xlsx or both)");
+        files.push_back(std::move(file));
+    }
+    for (auto& file : files) file.commit();
+}
+
+}  // namespace gp::app

@@ -1,0 +1,26 @@
+// Writes one filled document in several formats, atomically: every file is rendered to a
+// temporary name beside its target, and all are renamed into place only when all succeeded.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "model/document.h"
+
+namespace gp::app {
+
+struct Output {
+    std::string format;  // "pdf" or "xlsx"
+    std::filesystem::path path;
+};
+
+// Throws gp::Error(Usage) for an unknown format, Output/Render on failure (nothing is left
+// at any target path then).
+void writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg);
+
+// Throws gp::Error(Usage) unless every format is pdf or xlsx and there is at least one.
+void checkFormats(const std::vector<std::string>& formats);
+
+}  // namespace gp::app

@@ -1,0 +1,493 @@
+#include "batch/batch.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "app/write.h"
+#include "batch/cron.h"
+#include "batch/fingerprint.h"
+#include "batch/manifest.h"
+#include "batch/naming.h"
+#include "batch/package.h"
+#include "core/error.h"
+#include "data/source.h"
+#include "output/atomic_file.h"
+#include "template/expr.h"
+#include "template/fill.h"
+#include "template/template.h"
+
+namespace gp::batch {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kEngine = std::string("GrantPress ") + GP_VERSION;
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string item; std::getline(in, item, ',');) {
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+std::string iso(std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string readFile(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// What the batch folder remembers between runs: per output file, the hash of its inputs and
+// of its bytes, so an unchanged document is skipped and an altered file is redone.
+class State {
+public:
+    explicit State(fs::path path) : path_(std::move(path)) {
+        std::ifstream in(path_, std::ios::binary);
+        if (!in) return;
+        try {
+            Poco::JSON::Parser parser;
+            auto root = parser.parse(in).extract<Poco::JSON::Object::Ptr>();
+            for (const auto& key : root->getNames()) {
+                auto o = root->getObject(key);
+                entries_[key] = {o->getValue<std::string>("inputs"), o->getValue<std::string>("sha256"),
+                                 o->getValue<std::uint64_t>("size")};
+            }
+        } catch (const Poco::Exception&) {
+            entries_.clear();  // a damaged state only costs a full rerun
+        }
+    }
+    // True when `rel` exists with the bytes recorded for the same inputs.
+    bool current(const std::string& rel, const fs::path& file, const std::string& inputs) {
+        std::lock_guard lock(mutex_);
+        auto it = entries_.find(rel);
+        if (it == entries_.end() || it->second.inputs != inputs) return false;
+        std::error_code ec;
+        if (fs::file_size(file, ec) != it->second.size || ec) return false;
+        return sha256File(file) == it->second.sha256;
+    }
+    ManifestFile remember(const std::string& rel, const fs::path& file, const std::string& inputs) {
+        ManifestFile f{rel, fs::file_size(file), sha256File(file), inputs};
+        std::lock_guard lock(mutex_);
+        entries_[rel] = {inputs, f.sha256, f.size};
+        return f;
+    }
+    ManifestFile recorded(const std::string& rel) {
+        std::lock_guard lock(mutex_);
+        const auto& e = entries_.at(rel);
+        return {rel, e.size, e.sha256, e.inputs};
+    }
+    void save() {
+        Poco::JSON::Object::Ptr root = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        {
+            std::lock_guard lock(mutex_);
+            for (const auto& [key, e] : entries_) {
+                Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+                o->set("inputs", e.inputs);
+                o->set("sha256", e.sha256);
+                o->set("size", e.size);
+                root->set(key, o);
+            }
+        }
+        output::AtomicFile file(path_);
+        {
+            std::ofstream out(file.tempPath(), std::ios::binary);
+            Poco::JSON::Stringifier::stringify(root, out, 1, -1, Poco::JSON_PRESERVE_KEY_ORDER | Poco::JSON_WRAP_STRINGS);
+            if (!out.flush()) throw Error(ErrorKind::Output, "cannot write " + path_.string());
+        }
+        file.commit();
+    }
+
+private:
+    struct Entry {
+        std::string inputs, sha256;
+        std::uint64_t size = 0;
+    };
+    fs::path path_;
+    std::map<std::string, Entry> entries_;
+    std::mutex mutex_;
+};
+
+// Temporary files of a run that was killed (".name.tmp-PID-N" whose process is gone).
+void removeStaleTemporaries(const fs::path& root) {
+    static const std::regex kTemp(R"(\..+\.tmp-(\d+)-\d+)");
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) return;
+    for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        std::smatch m;
+        const std::string name = it->path().filename().string();
+        if (!it->is_regular_file(ec) || !std::regex_match(name, m, kTemp)) continue;
+        pid_t pid = static_cast<pid_t>(std::stol(m[1].str()));
+        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(it->path(), ec);
+    }
+}
+
+struct Job {
+    std::size_t index = 0;
+    std::string key;
+    std::map<std::string, std::string> params;           // template parameters from the record
+    std::vector<std::vector<app::Output>> outputs;      // per template: its files
+    std::vector<std::vector<std::string>> relative;     // the same, relative to the batch folder
+    fs::path package;
+    std::string packageRel;
+    ManifestRecord result;
+};
+
+class Progress {
+public:
+    Progress(std::ostream& out, std::size_t total, bool quiet)
+        : out_(out), total_(total), quiet_(quiet), tty_(&out == &std::cerr && ::isatty(STDERR_FILENO)),
+          start_(std::chrono::steady_clock::now()) {}
+
+    void record(const ManifestRecord& r) {
+        std::lock_guard lock(mutex_);
+        ++seen_;
+        if (r.status == "failed") {
+            if (tty_) out_ << "\r\033[K";
+            out_ << "failed: record " << r.key << ": " << r.error << "\n";
+        }
+        if (quiet_) return;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        const double rate = secs > 0 ? static_cast<double>(seen_) / secs : 0;
+        const double left = rate > 0 ? static_cast<double>(total_ - seen_) / rate : 0;
+        char line[160];
+        std::snprintf(line, sizeof line, "%zu/%zu records, %.1f records/s, %.0f s left", seen_, total_, rate, left);
+        if (tty_) {
+            const int width = 30;
+            const int filled = total_ ? static_cast<int>(width * seen_ / total_) : width;
+            out_ << "\r\033[K[" << std::string(static_cast<size_t>(filled), '#')
+                 << std::string(static_cast<size_t>(width - filled), ' ') << "] " << line << std::flush;
+            if (seen_ == total_) out_ << "\n";
+        } else if (seen_ == total_ || seen_ % std::max<std::size_t>(1, total_ / 10) == 0) {
+            out_ << line << "\n";
+        }
+    }
+
+private:
+    std::ostream& out_;
+    std::size_t total_, seen_ = 0;
+    bool quiet_, tty_;
+    std::chrono::steady_clock::time_point start_;
+    std::mutex mutex_;
+};
+
+}  // namespace
+
+std::vector<BatchSpec> batches(const config::Config& cfg) {
+    std::vector<BatchSpec> out;
+    for (const auto& [name, values] : cfg.batchValues) {
+        BatchSpec b;
+        b.name = name;
+        b.where = cfg.file.string() + ":" + std::to_string(cfg.batchLines.at(name));
+        auto at = [&](const std::string& key) {
+            return cfg.file.string() + ":" + std::to_string(cfg.batchLines.at(name + "." + key));
+        };
+        auto get = [&](const std::string& key) -> const std::string* {
+            auto it = values.find(key);
+            return it == values.end() ? nullptr : &it->second;
+        };
+        if (!get("query") || get("query")->empty())
+            throw Error(ErrorKind::Config, b.where + ": [batch." + name + "] needs query = SELECT … (with an id column)");
+        b.query = *get("query");
+        if (!get("templates") || splitList(*get("templates")).empty())
+            throw Error(ErrorKind::Config, b.where + ": [batch." + name + "] needs templates = NAME[, NAME…]");
+        b.templates = splitList(*get("templates"));
+        if (auto* f = get("formats")) {
+            b.formats = splitList(*f);
+            try {
+                app::checkFormats(b.formats);
+            } catch (const Error& e) {
+                throw Error(ErrorKind::Config, at("formats") + ": " + e.what());
+            }
+        }
+        if (auto* o = get("output")) b.output = *o;
+        if (auto* p = get("package")) b.package = *p;
+        if (auto* s = get("schedule")) {
+            b.schedule = *s;
+            Cron::parse(b.schedule, at("schedule"));
+        }
+        if (auto* w = get("workers")) {
+            try {
+                b.workers = std::stoi(*w);
+            } catch (const std::exception&) {
+                b.workers = 0;
+            }
+            if (b.workers < 1 || b.workers > 64)
+                throw Error(ErrorKind::Config, at("workers") + ": workers = '" + *w + "' is not a number from 1 to 64");
+        }
+        if (auto* c = get("catch_up")) {
+            if (*c != "true" && *c != "false")
+                throw Error(ErrorKind::Config, at("catch_up") + ": catch_up must be true or false");
+            b.catchUp = *c == "true";
+        }
+        if (auto* s = get("source")) b.source = *s;
+        for (const auto* pattern : {&b.output, &b.package}) {
+            if (pattern->empty()) continue;
+            try {
+                tmpl::parseText(*pattern, {cfg.file.string(), cfg.batchLines.at(name), 0}, false);
+            } catch (const Error& e) {
+                throw Error(ErrorKind::Config, e.what());
+            }
+        }
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+const BatchSpec& findBatch(const std::vector<BatchSpec>& all, const std::string& name) {
+    for (const auto& b : all)
+        if (b.name == name) return b;
+    std::string list;
+    for (const auto& b : all) list += (list.empty() ? "" : ", ") + b.name;
+    throw Error(ErrorKind::Usage, "no batch '" + name + "' in reports.ini" +
+                                      (list.empty() ? " (it has no [batch.NAME] sections)" : " (batches: " + list + ")"));
+}
+
+RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options) {
+    auto now = options.now ? options.now : [] { return std::time(nullptr); };
+    std::ostream& log = options.log ? *options.log : std::cerr;
+    const std::time_t started = now();
+    if (options.shards < 1 || options.shard < 1 || options.shard > options.shards)
+        throw Error(ErrorKind::Usage, "--shard " + std::to_string(options.shard) + "/" + std::to_string(options.shards) +
+                                          ": K must be between 1 and N");
+
+    // Templates: loaded and checked once, shared read-only by the workers.
+    std::vector<tmpl::Template> templates;
+    Manifest manifest;
+    manifest.batch = spec.name;
+    manifest.engine = kEngine;
+    manifest.source = spec.source.empty() ? cfg.defaultSource : spec.source;
+    for (const auto& name : spec.templates) {
+        const fs::path path = tmpl::findTemplate(cfg.templatesDir, name);
+        templates.push_back(tmpl::loadTemplate(path));
+        manifest.templates.push_back({templates.back().name, sha256Hex(readFile(path))});
+    }
+
+    // Records, in the query's order; names are made safe and unique over the whole list so
+    // that shards on several machines agree.
+    const data::SourceConfig source = cfg.source(spec.source);
+    data::Result records;
+    {
+        data::Session session(source);
+        data::Params params;
+        for (const auto& [k, v] : options.params) params[k] = v;
+        records = session.query(spec.query, params, "query of [batch." + spec.name + "] (" + spec.where + ")");
+    }
+    auto idColumn = std::find(records.columns.begin(), records.columns.end(), "id");
+    if (idColumn == records.columns.end())
+        throw Error(ErrorKind::Config, spec.where + ": the query of [batch." + spec.name +
+                                           "] must return an id column (it returns: " +
+                                           [&] {
+                                               std::string l;
+                                               for (const auto& c : records.columns) l += (l.empty() ? "" : ", ") + c;
+                                               return l;
+                                           }() + ")");
+    const size_t idIndex = static_cast<size_t>(idColumn - records.columns.begin());
+
+    const fs::path root = options.outDir.empty() ? cfg.outputDir / spec.name : options.outDir;
+    const tmpl::Location patternLoc{cfg.file.string(), cfg.batchLines.at(spec.name), 0};
+    const tmpl::TextExpr outputPattern = tmpl::parseText(spec.output, patternLoc, false);
+    const tmpl::TextExpr packagePattern = tmpl::parseText(spec.package, patternLoc, false);
+
+    std::vector<Job> jobs(records.rows.size());
+    std::vector<fs::path> names;  // every output, for collision resolution
+    for (size_t i = 0; i < records.rows.size(); ++i) {
+        const auto& row = records.rows[i];
+        Job& job = jobs[i];
+        job.index = i;
+        job.key = toPlainString(row[idIndex]);
+        for (size_t c = 0; c < records.columns.size(); ++c) job.params[records.columns[c]] = toPlainString(row[c]);
+        auto fillPattern = [&](const tmpl::TextExpr& pattern, const std::string& templateName) {
+            std::string out;
+            for (const auto& seg : pattern.segments) {
+                out += seg.literal;
+                if (!seg.expr) continue;
+                tmpl::TextExpr one{{{"", seg.expr}}, pattern.loc};
+                model::Cell cell = tmpl::evaluate(one, [&](const tmpl::Expr& e) -> std::optional<Value> {
+                    if (e.ref.size() == 1 && e.ref[0] == "template") return Value(templateName);
+                    auto it = std::find(records.columns.begin(), records.columns.end(), e.ref.back());
+                    if (e.ref.size() != 1 || it == records.columns.end())
+                        throw Error(ErrorKind::Config, spec.where + ": output pattern {" + e.source +
+                                                           "} names no column of the batch query");
+                    return row[static_cast<size_t>(it - records.columns.begin())];
+                });
+                out += safeComponent(cell.text);
+            }
+            return out;
+        };
+        for (const auto& t : templates) {
+            const std::string base = fillPattern(outputPattern, t.name);
+            std::vector<std::string> rel;
+            for (const auto& format : spec.formats) {
+                names.push_back(safeRelative(base + "." + format, spec.where));
+                rel.push_back({});
+            }
+            job.relative.push_back(rel);
+        }
+        if (!spec.package.empty()) names.push_back(safeRelative(fillPattern(packagePattern, "") + ".zip", spec.where));
+    }
+    resolveCollisions(names);
+    {
+        size_t n = 0;
+        for (auto& job : jobs) {
+            job.outputs.resize(templates.size());
+            for (size_t t = 0; t < templates.size(); ++t)
+                for (size_t f = 0; f < spec.formats.size(); ++f) {
+                    job.relative[t][f] = names[n].generic_string();
+                    job.outputs[t].push_back({spec.formats[f], root / names[n++]});
+                }
+            if (!spec.package.empty()) {
+                job.packageRel = names[n].generic_string();
+                job.package = root / names[n++];
+            }
+        }
+    }
+
+    std::vector<Job*> mine;
+    for (auto& job : jobs)
+        if (static_cast<int>(job.index % static_cast<size_t>(options.shards)) == options.shard - 1) mine.push_back(&job);
+
+    removeStaleTemporaries(root);
+    State state(root / ".grantpress-state.json");
+    Progress progress(log, mine.size(), options.quiet);
+    std::atomic<size_t> next{0};
+
+    auto work = [&] {
+        std::unique_ptr<data::Session> session;
+        for (size_t i; (i = next++) < mine.size();) {
+            Job& job = *mine[i];
+            if (options.stop && options.stop->load()) {
+                job.result = {job.key, "not run", "", {}};
+                continue;
+            }
+            ManifestRecord& r = job.result;
+            r.key = job.key;
+            try {
+                if (!session) session = std::make_unique<data::Session>(source);
+                bool renderedAny = false;
+                std::vector<PackageMember> members;
+                std::string packageInputs;
+                for (size_t t = 0; t < templates.size(); ++t) {
+                    const tmpl::Template& tpl = templates[t];
+                    std::map<std::string, std::string> given;
+                    for (const auto& p : tpl.params) {
+                        if (auto it = options.params.find(p.name); it != options.params.end()) given[p.name] = it->second;
+                        if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
+                    }
+                    tmpl::FillOptions fo;
+                    fo.created = cfg.created;
+                    fo.page = cfg.page;
+                    fo.fontFamily = cfg.fontFamily;
+                    fo.fontSize = cfg.fontSize;
+                    const model::Document doc = tmpl::fill(tpl, *session, tmpl::bindParams(tpl, given), fo);
+                    const std::string content = fingerprint(doc);
+                    std::vector<app::Output> todo;
+                    std::vector<std::string> inputs;
+                    for (size_t f = 0; f < spec.formats.size(); ++f) {
+                        inputs.push_back(sha256Hex(kEngine + "\n" + manifest.templates[t].sha256 + "\n" + content +
+                                                   "\n" + spec.formats[f]));
+                        packageInputs += inputs.back();
+                        if (options.force || !state.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
+                            todo.push_back(job.outputs[t][f]);
+                    }
+                    if (!todo.empty()) {
+                        app::writeDocument(doc, todo, cfg);
+                        renderedAny = true;
+                    }
+                    for (size_t f = 0; f < spec.formats.size(); ++f) {
+                        const bool fresh = std::any_of(todo.begin(), todo.end(), [&](const app::Output& o) {
+                            return o.path == job.outputs[t][f].path;
+                        });
+                        r.files.push_back(fresh ? state.remember(job.relative[t][f], job.outputs[t][f].path, inputs[f])
+                                                : state.recorded(job.relative[t][f]));
+                        members.push_back({tpl.name + "." + spec.formats[f], job.outputs[t][f].path});
+                    }
+                }
+                if (!job.package.empty()) {
+                    const std::string inputs = sha256Hex(packageInputs);
+                    if (options.force || !state.current(job.packageRel, job.package, inputs)) {
+                        Manifest own = manifest;
+                        own.started = own.finished = iso(cfg.created);
+                        own.status = "complete";
+                        ManifestRecord rec = r;
+                        rec.status = "done";
+                        for (size_t m = 0; m < rec.files.size(); ++m) rec.files[m].path = asciiMemberName(members[m].name);
+                        own.records = {rec};
+                        output::AtomicFile zip(job.package);
+                        writePackage(zip.tempPath(), members, toJson(own), cfg.created);
+                        zip.commit();
+                        renderedAny = true;
+                        r.files.push_back(state.remember(job.packageRel, job.package, inputs));
+                    } else {
+                        r.files.push_back(state.recorded(job.packageRel));
+                    }
+                }
+                r.status = renderedAny ? "done" : "skipped";
+            } catch (const std::exception& e) {
+                r.status = "failed";
+                r.error = e.what();
+                r.files.clear();
+                session.reset();  // a broken connection is not reused
+            }
+            progress.record(r);
+        }
+    };
+
+    const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : spec.workers,
+                                                  static_cast<int>(std::max<size_t>(1, mine.size()))));
+    std::vector<std::thread> threads;
+    for (int w = 1; w < workers; ++w) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+
+    RunSummary summary;
+    summary.total = mine.size();
+    for (Job* job : mine) {
+        const std::string& s = job->result.status;
+        if (s == "done") ++summary.done;
+        else if (s == "skipped") ++summary.skipped;
+        else if (s == "failed") ++summary.failed;
+        else ++summary.notRun;
+        if (s != "not run") manifest.records.push_back(job->result);
+    }
+    summary.status = summary.notRun ? "stopped" : summary.failed ? "failed" : "complete";
+    manifest.status = summary.status;
+    manifest.started = iso(started);
+    manifest.finished = iso(now());
+    fs::create_directories(root);
+    state.save();
+    summary.manifest = root / (spec.name + ".manifest.json");
+    output::AtomicFile file(summary.manifest);
+    {
+        std::ofstream out(file.tempPath(), std::ios::binary);
+        out << toJson(manifest);
+        if (!out.flush()) throw Error(ErrorKind::Output, "cannot write " + summary.manifest.string());
+    }
+    file.commit();
+    return summary;
+}
+
+}  // namespace gp::batch
