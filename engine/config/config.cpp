@@ -29,6 +29,8 @@ const std::set<std::string> kEngineKeys = {"templates", "fonts", "output", "loca
 const std::set<std::string> kPageKeys = {"size",         "orientation", "margin_top", "margin_right",
                                          "margin_bottom", "margin_left", "font",       "font_size"};
 const std::set<std::string> kSourceKeys = {"kind", "path", "connection"};
+const std::set<std::string> kBatchKeys = {"query",    "templates", "formats",  "output", "package",
+                                          "schedule", "workers",   "catch_up", "source"};
 
 // Line-level syntax check that Poco's reader does not do (it accepts almost anything);
 // records the line of every key so later errors can point at it.
@@ -46,10 +48,11 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
                 throw Error(ErrorKind::Config, file, line, "section header '" + s + "' is missing its closing ']'");
             section = trim(s.substr(1, s.size() - 2));
             bool known = section == "engine" || section == "page" ||
-                         (section.rfind("source.", 0) == 0 && section.size() > 7);
+                         (section.rfind("source.", 0) == 0 && section.size() > 7) ||
+                         (section.rfind("batch.", 0) == 0 && section.size() > 6);
             if (!known)
                 throw Error(ErrorKind::Config, file, line,
-                            "unknown section [" + section + "]: expected [engine], [page] or [source.NAME]");
+                            "unknown section [" + section + "]: expected [engine], [page], [source.NAME] or [batch.NAME]");
             if (lineOf.count(section))
                 throw Error(ErrorKind::Config, file, line, "section [" + section + "] appears twice");
             lineOf[section] = line;
@@ -61,7 +64,10 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
         if (section.empty())
             throw Error(ErrorKind::Config, file, line, "key outside of any section: put it under [engine], [page] or [source.NAME]");
         std::string key = trim(s.substr(0, eq));
-        const auto& allowed = section == "engine" ? kEngineKeys : section == "page" ? kPageKeys : kSourceKeys;
+        const auto& allowed = section == "engine" ? kEngineKeys
+                              : section == "page" ? kPageKeys
+                              : section.rfind("batch.", 0) == 0 ? kBatchKeys
+                                                                 : kSourceKeys;
         if (!allowed.count(key)) {
             std::string list;
             for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
@@ -187,6 +193,17 @@ Config Config::load(const fs::path& path) {
         for (const auto& key : {"path", "connection"})
             if (ini->hasProperty(prefix + key)) cfg.rawSourceValues_[name + "." + key] = ini->getRawString(prefix + key);
         cfg.sources[name] = src;
+    }
+    Poco::Util::AbstractConfiguration::Keys batchNames;
+    ini->keys("batch", batchNames);
+    for (const auto& name : batchNames) {
+        cfg.batchLines[name] = lineFor("batch." + name);
+        Poco::Util::AbstractConfiguration::Keys keys;
+        ini->keys("batch." + name, keys);
+        for (const auto& key : keys) {
+            cfg.batchValues[name][key] = ini->getRawString("batch." + name + "." + key);
+            cfg.batchLines[name + "." + key] = lineFor("batch." + name + "." + key);
+        }
     }
     cfg.defaultSource = ini->getString("engine.default_source", cfg.sources.size() == 1 ? cfg.sources.begin()->first : "");
     if (cfg.sources.empty())
