@@ -293,7 +293,13 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     {
         data::Session session(source);
         data::Params params;
-        for (const auto& [k, v] : options.params) params[k] = v;
+        for (const auto& [k, v] : options.params) {
+            // Command-line values are text; whole numbers are bound as integers (LIMIT :n, id = :id).
+            const bool integer = !v.empty() && v.size() < 18 &&
+                                 v.find_first_not_of("0123456789", v[0] == '-' ? 1 : 0) == std::string::npos &&
+                                 v != "-";
+            params[k] = integer ? Value(static_cast<std::int64_t>(std::stoll(v))) : Value(v);
+        }
         records = session.query(spec.query, params, "query of [batch." + spec.name + "] (" + spec.where + ")");
     }
     auto idColumn = std::find(records.columns.begin(), records.columns.end(), "id");

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "app/render_job.h"
+#include "cli/batch_commands.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "template/template.h"
@@ -53,6 +54,21 @@ protected:
         options.addOption(Option("source", "s", "data source from reports.ini (default: default_source)")
                               .argument("NAME")
                               .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onSource)));
+        options.addOption(Option("workers", "w", "batch: parallel workers (default: the batch's workers)")
+                              .argument("N")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onWorkers)));
+        options.addOption(Option("force", "", "batch: redo every document, even unchanged ones")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onFlag)));
+        options.addOption(Option("shard", "", "batch: take share K of N of the records, e.g. --shard 1/3")
+                              .argument("K/N")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onShard)));
+        options.addOption(Option("quiet", "q", "batch: no progress output")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onFlag)));
+        options.addOption(Option("now", "", "schedule: pretend the time is 'YYYY-MM-DD HH:MM'")
+                              .argument("TIME")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onNow)));
+        options.addOption(Option("once", "", "schedule: run what is due now, then exit")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onFlag)));
     }
 
     int main(const ArgVec& args) override {
@@ -65,6 +81,22 @@ protected:
             const std::string& command = args[0];
             if (command == "render") return render(args);
             if (command == "templates") return templates(args);
+            if (command == "batch") {
+                if (args.size() != 2) throw gp::Error(gp::ErrorKind::Usage, "batch takes one batch name: batch NAME");
+                return gp::cli::batchCommand(loadConfig(), args[1], batchFlags());
+            }
+            if (command == "verify") {
+                if (args.size() != 2) throw gp::Error(gp::ErrorKind::Usage, "verify takes one manifest: verify MANIFEST");
+                return gp::cli::verifyCommand(args[1]);
+            }
+            if (command == "schedule") {
+                if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "schedule takes no arguments");
+                return gp::cli::scheduleCommand(loadConfig(), batchFlags());
+            }
+            if (command == "runs") {
+                if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "runs takes no arguments");
+                return gp::cli::runsCommand(loadConfig());
+            }
             throw gp::Error(gp::ErrorKind::Usage, "unknown command '" + command + "'");
         } catch (const gp::Error& e) {
             std::cerr << "grantpress: error: " << e.what() << "\n";
@@ -91,6 +123,35 @@ private:
     void onFormat(const std::string&, const std::string& v) { formats_ = splitList(v); }
     void onOut(const std::string&, const std::string& v) { out_ = v; }
     void onSource(const std::string&, const std::string& v) { source_ = v; }
+    void onWorkers(const std::string&, const std::string& v) {
+        try {
+            workers_ = std::stoi(v);
+        } catch (const std::exception&) {
+            workers_ = 0;
+        }
+        if (workers_ < 1 || workers_ > 64)
+            throw Poco::Util::InvalidArgumentException("--workers " + v + ": give a number from 1 to 64");
+    }
+    void onShard(const std::string&, const std::string& v) { shard_ = v; }
+    void onNow(const std::string&, const std::string& v) { now_ = v; }
+    void onFlag(const std::string& name, const std::string&) {
+        if (name == "force") force_ = true;
+        else if (name == "quiet") quiet_ = true;
+        else if (name == "once") once_ = true;
+    }
+
+    gp::cli::BatchFlags batchFlags() const {
+        gp::cli::BatchFlags f;
+        f.params = params_;
+        f.workers = workers_;
+        f.force = force_;
+        f.shard = shard_;
+        f.quiet = quiet_;
+        f.now = now_;
+        f.once = once_;
+        f.out = out_;
+        return f;
+    }
 
     void printHelp() {
         Poco::Util::HelpFormatter help(options());
@@ -102,7 +163,12 @@ private:
             "  render TEMPLATE   fill TEMPLATE (a name in the templates folder or an .xml path)\n"
             "                    and write its documents, e.g.\n"
             "                    grantpress render application --param id=1645 --format pdf,xlsx --out out\n"
-            "  templates         list the templates in the templates folder\n\n"
+            "  templates         list the templates in the templates folder\n"
+            "  batch NAME        run [batch.NAME] of reports.ini: one document set per record, in\n"
+            "                    parallel, skipping unchanged documents; writes NAME.manifest.json\n"
+            "  verify MANIFEST   re-check every file of a batch manifest (missing or altered)\n"
+            "  schedule          run scheduled batches in the foreground until SIGTERM/SIGINT\n"
+            "  runs              list recent batch runs\n\n"
             "Options:");
         help.setFooter(
             "Exit codes: 0 done, 64 usage, 65 data (database, record), 66 template, 70 internal,\n"
@@ -149,6 +215,12 @@ private:
     std::vector<std::string> formats_;
     std::string out_;
     std::string source_;
+    int workers_ = 0;
+    bool force_ = false;
+    bool quiet_ = false;
+    bool once_ = false;
+    std::string shard_;
+    std::string now_;
 };
 
 }  // namespace
