@@ -35,6 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kEngine = std::string("GrantPress ") + GP_VERSION;
+constexpr int kAttempts = 3;  // per record, when the data source fails
 
 std::vector<std::string> splitList(const std::string& s) {
     std::vector<std::string> out;
@@ -391,7 +392,11 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             }
             ManifestRecord& r = job.result;
             r.key = job.key;
-            try {
+            // A data error may be a lost connection: retry the record on a fresh session, a
+            // bounded number of times, before reporting it as failed.
+            for (int attempt = 1;; ++attempt) try {
+                r.files.clear();
+                r.error.clear();
                 if (!session) session = std::make_unique<data::Session>(source);
                 bool renderedAny = false;
                 std::vector<PackageMember> members;
@@ -452,11 +457,17 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                     }
                 }
                 r.status = renderedAny ? "done" : "skipped";
+                break;
             } catch (const std::exception& e) {
+                session.reset();  // a broken connection is not reused
+                const auto* err = dynamic_cast<const Error*>(&e);
+                if (err && err->kind() == ErrorKind::Data && attempt < kAttempts) continue;
                 r.status = "failed";
                 r.error = e.what();
+                if (err && err->kind() == ErrorKind::Data && attempt > 1)
+                    r.error += " (after " + std::to_string(attempt) + " attempts)";
                 r.files.clear();
-                session.reset();  // a broken connection is not reused
+                break;
             }
             progress.record(r);
         }

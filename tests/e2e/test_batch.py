@@ -164,6 +164,27 @@ class Batch(unittest.TestCase):
         self.assertEqual(self.counts(r), (5, 4, 0, 1))
         self.assertIn("failed: record 3: query 'project'", r.stderr)
 
+    def test_hostile_names_stay_inside_the_output_folder(self):
+        out = fresh_dir("bhostile")
+        with sqlite3.connect(self.db) as c:
+            old = c.execute("SELECT title FROM projects WHERE id = 2").fetchone()[0]
+            c.execute("UPDATE projects SET title = ? WHERE id = 2", ("../../etc/passwd\t\n\r /" + "я" * 300,))
+        try:
+            r = self.batch("--param", "limit=3", "--quiet", out=out)
+        finally:
+            with sqlite3.connect(self.db) as c:
+                c.execute("UPDATE projects SET title = ? WHERE id = 2", (old,))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.counts(r), (3, 3, 0, 0))
+        root = os.path.realpath(out)
+        files = final_files(out)
+        self.assertEqual(len(files), 10)  # 3 records × (pdf, xlsx, zip) and the manifest
+        for f in files:
+            self.assertTrue(os.path.realpath(f).startswith(root + os.sep), f)
+            for part in os.path.relpath(f, out).split(os.sep):
+                self.assertLessEqual(len(part.encode()), 128, part)
+                self.assertFalse(any(ord(ch) < 32 for ch in part), part)
+
     def test_unknown_batch_and_bad_shard(self):
         r = grantpress("--config", self.config, "batch", "nope")
         self.assertEqual(r.returncode, 64)
