@@ -2,7 +2,6 @@
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/IniFileConfiguration.h>
-#include <Poco/Util/LayeredConfiguration.h>
 #include <Poco/Util/SystemConfiguration.h>
 
 #include <charconv>
@@ -108,6 +107,36 @@ std::optional<std::int64_t> parseCreated(const std::string& value) {
     auto r = std::from_chars(value.data(), value.data() + value.size(), secs);
     if (r.ec == std::errc() && r.ptr == value.data() + value.size() && secs >= 0) return secs;
     return std::nullopt;
+}
+
+// Replaces each ${KEY} of `raw` by Poco's system configuration value of KEY (${system.env.NAME}
+// is the environment variable NAME). A value is inserted verbatim, never expanded again, so
+// a password holding "$" or "${" arrives intact; `unset` is called with the reference as
+// written (never with a value) when KEY has no value or the reference is not closed; it throws.
+template <typename OnUnset>
+std::string expandReferences(const std::string& raw, OnUnset&& unset) {
+    Poco::AutoPtr<Poco::Util::SystemConfiguration> system(new Poco::Util::SystemConfiguration);
+    std::string out;
+    size_t i = 0;
+    while (i < raw.size()) {
+        size_t p = raw.find("${", i);
+        if (p == std::string::npos) {
+            out.append(raw, i, std::string::npos);
+            break;
+        }
+        out.append(raw, i, p - i);
+        size_t e = raw.find('}', p + 2);
+        if (e == std::string::npos) {
+            unset(raw.substr(p));
+            out.append(raw, p, std::string::npos);
+            break;
+        }
+        const std::string key = raw.substr(p + 2, e - p - 2);
+        if (!key.empty() && system->hasProperty(key)) out += system->getRawString(key);
+        else unset(raw.substr(p, e - p + 1));
+        i = e + 1;
+    }
+    return out;
 }
 
 }  // namespace
@@ -223,21 +252,14 @@ data::SourceConfig Config::source(const std::string& wanted) const {
         throw Error(ErrorKind::Config, file.string() + ": no data source '" + name + "' (configured: " + list + ")");
     }
     data::SourceConfig src = it->second;
-    // Expand ${system.env.NAME} through Poco's layered configuration.
-    Poco::AutoPtr<Poco::Util::LayeredConfiguration> layered(new Poco::Util::LayeredConfiguration);
-    Poco::AutoPtr<Poco::Util::SystemConfiguration> system(new Poco::Util::SystemConfiguration);
-    layered->add(system);
     for (const auto& key : {"path", "connection"}) {
         auto raw = rawSourceValues_.find(name + "." + key);
         if (raw == rawSourceValues_.end()) continue;
-        std::string value = layered->expand(raw->second);
-        if (size_t p = value.find("${"); p != std::string::npos) {
-            size_t e = value.find('}', p);
-            std::string ref = value.substr(p, e == std::string::npos ? std::string::npos : e - p + 1);
+        std::string value = expandReferences(raw->second, [&](const std::string& ref) {
             throw Error(ErrorKind::Config, src.configFile, src.configLine,
                         "[source." + name + "] " + key + " refers to " + ref +
                             ", which is not set: export the environment variable before running");
-        }
+        });
         if (std::string(key) == "path") {
             fs::path p = value;
             src.path = (p.is_absolute() ? p : file.parent_path() / p).lexically_normal().string();

@@ -2,7 +2,6 @@
 
 #include <Poco/Data/Date.h>
 #include <Poco/Data/MetaColumn.h>
-#include <Poco/Data/ODBC/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
@@ -14,6 +13,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "data/odbc.h"
 
 namespace gp::data {
 namespace {
@@ -24,7 +24,6 @@ void registerConnectors() {
     static std::once_flag once;
     std::call_once(once, [] {
         Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::ODBC::Connector::registerConnector();
     });
 }
 
@@ -133,14 +132,14 @@ Session::Session(const SourceConfig& source) : source_(source) {
                                 source.name + "]");
             session_ = std::make_unique<Poco::Data::Session>("SQLite", source.path);
         } else if (source.kind == "odbc") {
-            session_ = std::make_unique<Poco::Data::Session>("ODBC", source.connection);
+            odbc_ = std::make_unique<odbc::Connection>(source);
         } else {
             throw Error(ErrorKind::Config, source.configFile, source.configLine,
                         where + ": unknown kind '" + source.kind + "' (use sqlite or odbc)");
         }
     } catch (const Poco::Exception& e) {
         // Never echo the connection string: it may hold a password.
-        throw Error(ErrorKind::Data, where + ": cannot connect: " + e.message());
+        throw Error(ErrorKind::Data, where + ": cannot connect: " + odbc::redact(e.message(), source.connection));
     }
 }
 
@@ -216,7 +215,9 @@ std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& para
         if (!params.count(name))
             throw Error(ErrorKind::Template, what + ": uses :" + name + " but no parameter '" + name +
                                                  "' is declared or given");
-    return std::make_unique<PocoCursor>(*session_, bound, params, what, chunkRows);
+    if (odbc_) return odbc_->open(bound, params, what);
+    return std::make_unique<PocoCursor>(*session_, bound, params, what + " on data source '" + source_.name + "'",
+                                        chunkRows);
 }
 
 void Session::stream(const std::string& sql, const Params& params, const std::string& what,

@@ -16,6 +16,9 @@ class Session;
 }
 
 namespace gp::data {
+namespace odbc {
+class Connection;
+}
 
 // A data source as configured in reports.ini ([source.NAME]).
 struct SourceConfig {
@@ -53,7 +56,9 @@ public:
 
 class Session {
 public:
-    // Opens the source. A missing SQLite file is an error (never silently created).
+    // Opens the source. A missing SQLite file is an error (never silently created). An ODBC
+    // source connects through the unixODBC driver manager (see data/odbc.h); its connection
+    // string never appears in a message. Failures throw gp::Error(Data) naming the source.
     explicit Session(const SourceConfig& source);
     ~Session();
     Session(Session&&) noexcept;
@@ -64,8 +69,9 @@ public:
     const SourceConfig& source() const { return source_; }
 
     // Runs `sql`, binding each `:name` from `params`; rows come `chunkRows` at a time.
-    // `what` names the query in error messages ("query 'budget' in application.xml:12").
-    // The cursor must not outlive this session.
+    // `what` names the query in error messages ("query 'budget' in application.xml:12"),
+    // which add the data source's name. The cursor must not outlive this session.
+    // ODBC sources fetch row by row (the driver's own buffer decides, not `chunkRows`).
     std::unique_ptr<Cursor> open(const std::string& sql, const Params& params, const std::string& what,
                                  std::size_t chunkRows = 1000);
 
@@ -81,7 +87,8 @@ public:
 
 private:
     SourceConfig source_;
-    std::unique_ptr<Poco::Data::Session> session_;
+    std::unique_ptr<Poco::Data::Session> session_;  // kind = sqlite
+    std::unique_ptr<odbc::Connection> odbc_;         // kind = odbc
 };
 
 }  // namespace gp::data

@@ -78,3 +78,37 @@ def squash(text):
 def spaced(text):
     """Collapses whitespace runs (and no-break spaces) to one space."""
     return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+PG_KEYS = ("GP_PG_HOST", "GP_PG_PORT", "GP_PG_USER", "GP_PG_PASSWORD", "GP_PG_DB")
+
+
+def pg_env():
+    """The throwaway PostgreSQL server's connection details (GP_PG_*), exported by
+    scripts/pg-run.sh, under which scripts/test.sh runs ctest. Without them the calling test
+    fails when CI=true and is skipped (with the reason) otherwise."""
+    missing = [k for k in PG_KEYS if not os.environ.get(k)]
+    if missing:
+        why = (f"no PostgreSQL server ({', '.join(missing)} unset): run the tests through scripts/pg-run.sh "
+               "(scripts/test.sh does)")
+        if os.environ.get("CI") == "true":
+            raise AssertionError("CI=true needs PostgreSQL: " + why)
+        raise unittest.SkipTest(why)
+    return {k: os.environ[k] for k in PG_KEYS}
+
+
+# The connection string of a [source.NAME] for that server; secrets stay in the environment.
+PG_CONNECTION = ("Driver={PostgreSQL Unicode};Server=${system.env.GP_PG_HOST};Port=${system.env.GP_PG_PORT};"
+                 "Database=${system.env.GP_PG_DB};Uid=${system.env.GP_PG_USER};Pwd=${system.env.GP_PG_PASSWORD}")
+
+
+def psql(sql):
+    """Runs SQL on the GP_PG_* server with psql (a client nobody here wrote); returns its output."""
+    e = pg_env()
+    env = dict(os.environ, PGPASSWORD=e["GP_PG_PASSWORD"])
+    r = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", e["GP_PG_HOST"], "-p", e["GP_PG_PORT"],
+                        "-U", e["GP_PG_USER"], "-d", e["GP_PG_DB"], "-c", sql],
+                       capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise AssertionError(f"psql failed: {r.stderr}")
+    return r.stdout
