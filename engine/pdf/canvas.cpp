@@ -1,5 +1,8 @@
 #include "pdf/canvas.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/error.h"
 #include "core/utf8.h"
 
@@ -17,10 +20,11 @@ void Canvas::resetState() {
     inText_ = false;
     font_ = nullptr;
     size_ = 0;
-    fill_ = 0;
-    stroke_ = 0;
+    fill_ = Color{};
+    stroke_ = Color{};
     lineWidth_ = 1;
     capSet_ = false;
+    dashed_ = false;
 }
 
 void Canvas::addPage() {
@@ -64,52 +68,127 @@ void Canvas::endText() {
     inText_ = false;
 }
 
-void Canvas::setFill(double gray) {
-    if (gray == fill_) return;
-    doc_.check(HPDF_Page_SetGrayFill(page(), r(gray)), "set the fill colour");
-    fill_ = gray;
+void Canvas::setFill(Color c) {
+    if (c == fill_) return;
+    if (c.r == c.g && c.g == c.b) doc_.check(HPDF_Page_SetGrayFill(page(), r(c.r)), "set the fill colour");
+    else doc_.check(HPDF_Page_SetRGBFill(page(), r(c.r), r(c.g), r(c.b)), "set the fill colour");
+    fill_ = c;
 }
 
-void Canvas::text(const Face& face, double size, double x, double y, std::u32string_view text, double gray) {
-    if (text.empty()) return;
-    beginText();
+void Canvas::setStroke(Color c, double lineWidth, bool dashed) {
+    if (lineWidth != lineWidth_) {
+        doc_.check(HPDF_Page_SetLineWidth(page(), r(lineWidth)), "set the line width");
+        lineWidth_ = lineWidth;
+    }
+    if (c != stroke_) {
+        if (c.r == c.g && c.g == c.b) doc_.check(HPDF_Page_SetGrayStroke(page(), r(c.r)), "set the stroke colour");
+        else doc_.check(HPDF_Page_SetRGBStroke(page(), r(c.r), r(c.g), r(c.b)), "set the stroke colour");
+        stroke_ = c;
+    }
+    if (dashed != dashed_) {
+        static const HPDF_UINT16 pattern[] = {2, 2};
+        doc_.check(HPDF_Page_SetDash(page(), dashed ? pattern : nullptr, dashed ? 2 : 0, 0), "set the dash pattern");
+        dashed_ = dashed;
+    }
+}
+
+void Canvas::setFont(const Face& face, double size) {
     if (face.font() != font_ || size != size_) {
         doc_.check(HPDF_Page_SetFontAndSize(page(), face.font(), r(size)), "set the font");
         font_ = face.font();
         size_ = size;
     }
-    setFill(gray);
+}
+
+void Canvas::text(const Face& face, double size, double x, double y, std::u32string_view text, double gray) {
+    if (text.empty()) return;
+    beginText();
+    setFont(face, size);
+    setFill(Color::gray(gray));
     const std::string utf8 = utf8::encode(text);
     doc_.check(HPDF_Page_TextOut(page(), r(x), r(y), utf8.c_str()), "draw text");
 }
 
-void Canvas::fillRect(double x, double y, double w, double h, double gray) {
+void Canvas::rotatedText(const Face& face, double size, double x, double y, double degrees, std::u32string_view text,
+                         double gray) {
+    if (text.empty()) return;
+    endText();  // a text object of its own: its matrix does not leak into later text
+    beginText();
+    setFont(face, size);
+    setFill(Color::gray(gray));
+    const double a = degrees * 3.14159265358979323846 / 180;
+    const double c = std::round(std::cos(a) * 1e6) / 1e6, s = std::round(std::sin(a) * 1e6) / 1e6;
+    doc_.check(HPDF_Page_SetTextMatrix(page(), r(c), r(s), r(-s), r(c), r(x), r(y)), "turn text");
+    const std::string utf8 = utf8::encode(text);
+    doc_.check(HPDF_Page_ShowText(page(), utf8.c_str()), "draw text");
     endText();
-    setFill(gray);
+}
+
+void Canvas::fillRect(double x, double y, double w, double h, Color color) {
+    endText();
+    setFill(color);
     doc_.check(HPDF_Page_Rectangle(page(), r(x), r(y), r(w), r(h)), "draw a rectangle");
     doc_.check(HPDF_Page_Fill(page()), "fill a rectangle");
 }
 
-void Canvas::strokeLines(const std::vector<Segment>& segments, double lineWidth, double gray) {
+void Canvas::fillPolygon(const std::vector<Point>& points, Color color) {
+    if (points.size() < 3) return;
+    endText();
+    setFill(color);
+    doc_.check(HPDF_Page_MoveTo(page(), r(points[0].x), r(points[0].y)), "draw a shape");
+    for (size_t i = 1; i < points.size(); ++i)
+        doc_.check(HPDF_Page_LineTo(page(), r(points[i].x), r(points[i].y)), "draw a shape");
+    doc_.check(HPDF_Page_ClosePath(page()), "draw a shape");
+    doc_.check(HPDF_Page_Fill(page()), "fill a shape");
+}
+
+void Canvas::fillSlice(double cx, double cy, double radius, double from, double to, Color color, Color edge) {
+    endText();
+    setFill(color);
+    setStroke(edge, 0.75, false);
+    doc_.check(HPDF_Page_MoveTo(page(), r(cx), r(cy)), "draw a slice");
+    // libharu draws arcs clockwise from 12 o'clock; keep each piece under 90 degrees.
+    const double ax = cx + radius * std::sin(from * 3.14159265358979323846 / 180);
+    const double ay = cy + radius * std::cos(from * 3.14159265358979323846 / 180);
+    doc_.check(HPDF_Page_LineTo(page(), r(ax), r(ay)), "draw a slice");
+    for (double a = from; a < to - 1e-9;) {
+        const double b = std::min(a + 90, to);
+        doc_.check(HPDF_Page_Arc(page(), r(cx), r(cy), r(radius), r(a), r(b)), "draw a slice");
+        a = b;
+    }
+    doc_.check(HPDF_Page_ClosePathFillStroke(page()), "fill a slice");
+}
+
+void Canvas::strokeLines(const std::vector<Segment>& segments, double lineWidth, Color color, bool dashed) {
     if (segments.empty()) return;
     endText();
-    if (lineWidth != lineWidth_) {
-        doc_.check(HPDF_Page_SetLineWidth(page(), r(lineWidth)), "set the line width");
-        lineWidth_ = lineWidth;
-    }
     if (!capSet_) {  // square caps close the corners where borders meet
         doc_.check(HPDF_Page_SetLineCap(page(), HPDF_PROJECTING_SCUARE_END), "set the line cap");
         capSet_ = true;
     }
-    if (gray != stroke_) {
-        doc_.check(HPDF_Page_SetGrayStroke(page(), r(gray)), "set the stroke colour");
-        stroke_ = gray;
-    }
+    setStroke(color, lineWidth, dashed);
     for (const Segment& s : segments) {
         doc_.check(HPDF_Page_MoveTo(page(), r(s.x1), r(s.y1)), "draw a line");
         doc_.check(HPDF_Page_LineTo(page(), r(s.x2), r(s.y2)), "draw a line");
     }
     doc_.check(HPDF_Page_Stroke(page()), "stroke lines");
+}
+
+void Canvas::strokePolyline(const std::vector<Point>& points, double lineWidth, Color color) {
+    if (points.size() < 2) return;
+    endText();
+    setStroke(color, lineWidth, false);
+    doc_.check(HPDF_Page_SetLineJoin(page(), HPDF_ROUND_JOIN), "set the line join");
+    doc_.check(HPDF_Page_MoveTo(page(), r(points[0].x), r(points[0].y)), "draw a line");
+    for (size_t i = 1; i < points.size(); ++i)
+        doc_.check(HPDF_Page_LineTo(page(), r(points[i].x), r(points[i].y)), "draw a line");
+    doc_.check(HPDF_Page_Stroke(page()), "stroke a line");
+    doc_.check(HPDF_Page_SetLineJoin(page(), HPDF_MITER_JOIN), "set the line join");
+}
+
+void Canvas::image(HPDF_Image img, double x, double y, double w, double h) {
+    endText();
+    doc_.check(HPDF_Page_DrawImage(page(), img, r(x), r(y), r(w), r(h)), "draw an image");
 }
 
 }  // namespace gp::pdf

@@ -13,6 +13,13 @@
 
 namespace gp::pdf {
 
+// An RGB colour, components 0..1.
+struct Color {
+    double r = 0, g = 0, b = 0;
+    static constexpr Color gray(double v) { return {v, v, v}; }
+    bool operator==(const Color&) const = default;
+};
+
 class Canvas {
 public:
     Canvas(HpdfDocument& doc, double width, double height);
@@ -32,16 +39,34 @@ public:
 
     // Draws `text` (UTF-8 is produced here) with its baseline starting at (x, y).
     void text(const Face& face, double size, double x, double y, std::u32string_view text, double gray = 0);
-    void fillRect(double x, double y, double w, double h, double gray);
+    // The same, turned `degrees` counter-clockwise about (x, y).
+    void rotatedText(const Face& face, double size, double x, double y, double degrees, std::u32string_view text,
+                     double gray = 0);
+    void fillRect(double x, double y, double w, double h, double gray) { fillRect(x, y, w, h, Color::gray(gray)); }
+    void fillRect(double x, double y, double w, double h, Color color);
+    struct Point {
+        double x, y;
+    };
+    void fillPolygon(const std::vector<Point>& points, Color color);
+    // A pie slice from `from` to `to` degrees (clockwise from 12 o'clock), outlined in `edge`.
+    void fillSlice(double cx, double cy, double radius, double from, double to, Color color, Color edge);
     struct Segment {
         double x1, y1, x2, y2;
     };
-    void strokeLines(const std::vector<Segment>& segments, double lineWidth, double gray);
+    void strokeLines(const std::vector<Segment>& segments, double lineWidth, double gray) {
+        strokeLines(segments, lineWidth, Color::gray(gray));
+    }
+    void strokeLines(const std::vector<Segment>& segments, double lineWidth, Color color, bool dashed = false);
+    // An open polyline with round joins.
+    void strokePolyline(const std::vector<Point>& points, double lineWidth, Color color);
+    void image(HPDF_Image image, double x, double y, double w, double h);
 
 private:
     void beginText();
     void endText();
-    void setFill(double gray);
+    void setFill(Color color);
+    void setStroke(Color color, double lineWidth, bool dashed);
+    void setFont(const Face& face, double size);
     void resetState();
 
     HpdfDocument& doc_;
@@ -53,10 +78,11 @@ private:
     bool inText_ = false;
     HPDF_Font font_ = nullptr;
     double size_ = 0;
-    double fill_ = 0;
-    double stroke_ = 0;
+    Color fill_;
+    Color stroke_;
     double lineWidth_ = 1;
     bool capSet_ = false;
+    bool dashed_ = false;
 };
 
 }  // namespace gp::pdf

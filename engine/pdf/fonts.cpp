@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <system_error>
 
 #include "core/error.h"
@@ -101,23 +102,36 @@ Face::Face(HpdfDocument& doc, const std::filesystem::path& file) : doc_(doc), fi
         ascent_ = ascent / 1000.0;
         descent_ = -descent / 1000.0;
     }
-    widths_.assign(0x10000, -1);
     for (char32_t cp : {U' ', U'-'})
         if (!hasGlyph(cp))
             throw Error(ErrorKind::Render, "PDF: the font " + file.string() + " has no glyph for " + codePoint(cp));
 }
 
+Face::CachePage& Face::cachePage(char32_t cp) const {
+    auto& page = cache_[cp >> 8];
+    if (!page) {
+        page = std::make_unique<CachePage>();
+        std::fill(std::begin(page->width), std::end(page->width), -1);
+        std::fill(std::begin(page->glyph), std::end(page->glyph), std::int8_t{-1});
+    }
+    return *page;
+}
+
 bool Face::hasGlyph(char32_t cp) const {
     if (cp == 0 || cp > 0xFFFF) return false;  // libharu's UTF-8 fonts address the BMP only
-    const HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def_, static_cast<HPDF_UINT16>(cp));
-    doc_.checkRecorded("look up a glyph in " + file_.string());
-    return gid != 0;
+    std::int8_t& known = cachePage(cp).glyph[cp & 0xFF];
+    if (known < 0) {
+        const HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def_, static_cast<HPDF_UINT16>(cp));
+        doc_.checkRecorded("look up a glyph in " + file_.string());
+        known = gid != 0 ? 1 : 0;
+    }
+    return known == 1;
 }
 
 double Face::advance(char32_t cp, double size) const {
     if (cp > 0xFFFF)
         throw Error(ErrorKind::Render, "PDF: " + codePoint(cp) + " is outside the range libharu can draw");
-    std::int32_t& width = widths_[cp];
+    std::int32_t& width = cachePage(cp).width[cp & 0xFF];
     if (width < 0) {
         width = HPDF_Font_GetUnicodeWidth(font_, static_cast<HPDF_UNICODE>(cp));
         doc_.checkRecorded("measure text in " + file_.string());
@@ -127,44 +141,114 @@ double Face::advance(char32_t cp, double size) const {
 }
 
 void Face::requireGlyphs(std::u32string_view text, std::string_view where) const {
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char32_t cp = text[i];
-        if (!needsGlyph(cp) || hasGlyph(cp)) continue;
-        std::string message = "PDF: character " + codePoint(cp);
-        if (cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0)) {
-            message += " \"";
-            utf8::append(message, cp);
-            message += "\"";
-        }
-        message += " is not in the font " + name_ + " (" + file_.string() + ")";
-        if (!where.empty()) message += "; " + std::string(where);
-        message += "; text: \"" + around(text, i, 40) + "\"";
-        throw Error(ErrorKind::Render, message);
+    for (size_t i = 0; i < text.size(); ++i)
+        if (needsGlyph(text[i]) && !hasGlyph(text[i])) reportMissing(text, i, where, "");
+}
+
+void Face::reportMissing(std::u32string_view text, size_t i, std::string_view where, std::string_view also) const {
+    const char32_t cp = text[i];
+    std::string message = "PDF: character " + codePoint(cp);
+    if (cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0)) {
+        message += " \"";
+        utf8::append(message, cp);
+        message += "\"";
     }
+    message += " is not in the font " + name_ + " (" + file_.string() + ")";
+    if (!also.empty()) message += " nor in " + std::string(also);
+    if (!where.empty()) message += "; " + std::string(where);
+    message += "; text: \"" + around(text, i, 40) + "\"";
+    throw Error(ErrorKind::Render, message);
 }
 
 FontSet::FontSet(HpdfDocument& doc, std::filesystem::path dir, std::string family)
     : doc_(doc), dir_(std::move(dir)), family_(std::move(family)) {
     if (family_.empty() || family_.find_first_of("/\\") != std::string::npos)
         throw Error(ErrorKind::Render, "PDF: invalid font family \"" + family_ + "\"");
+    // fast/substitutes.txt: "PTSerif = GrantPressSerif" lines; '#' starts a comment.
+    std::ifstream in(dir_ / "fast" / "substitutes.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        const auto eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        auto trim = [](std::string s) {
+            const auto b = s.find_first_not_of(" \t\r");
+            const auto e = s.find_last_not_of(" \t\r");
+            return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+        };
+        if (trim(line.substr(0, eq)) == family_) fast_ = trim(line.substr(eq + 1));
+    }
+    if (fast_.find_first_of("/\\") != std::string::npos) fast_.clear();
 }
+
+std::filesystem::path FontSet::fullPath(Style style) const { return dir_ / (family_ + "-" + styleName(style) + ".ttf"); }
 
 const Face& FontSet::face(Style style) {
     auto& slot = faces_[static_cast<size_t>(style)];
     if (!slot) {
-        const std::string fileName = family_ + "-" + styleName(style) + ".ttf";
-        const std::filesystem::path file = dir_ / fileName;
         std::error_code ec;
+        if (!fast_.empty()) {
+            const std::filesystem::path fast = dir_ / "fast" / (fast_ + "-" + styleName(style) + ".ttf");
+            if (std::filesystem::is_regular_file(fast, ec)) {
+                slot = std::make_unique<Face>(doc_, fast);
+                return *slot;
+            }
+        }
+        const std::filesystem::path file = fullPath(style);
         if (!std::filesystem::is_regular_file(file, ec)) {
             if (!std::filesystem::is_directory(dir_, ec))
                 throw Error(ErrorKind::Render, "PDF: fonts folder " + dir_.string() + " does not exist (looking for " +
-                                                   fileName + ")");
+                                                   file.filename().string() + ")");
             throw Error(ErrorKind::Render, "PDF: font file " + file.string() + " not found (family " + family_ +
                                                ", style " + styleName(style) + ")");
         }
         slot = std::make_unique<Face>(doc_, file);
     }
     return *slot;
+}
+
+const Face& FontSet::face(FontId id) {
+    if (id < 4) return face(static_cast<Style>(id));
+    const auto& slot = faces_.at(id);
+    if (!slot) throw Error(ErrorKind::Render, "PDF: internal error: fallback font used before it was loaded");
+    return *slot;
+}
+
+const Face* FontSet::full(Style style) {
+    const Face& first = face(style);
+    if (first.file() == fullPath(style)) return nullptr;  // the first face is the full one
+    auto& slot = faces_[4 + static_cast<size_t>(style)];
+    if (!slot) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(fullPath(style), ec)) return nullptr;
+        slot = std::make_unique<Face>(doc_, fullPath(style));
+    }
+    return slot.get();
+}
+
+const Face* FontSet::fallback(bool bold) {
+    const size_t k = bold ? 1 : 0;
+    auto& slot = faces_[8 + k];
+    if (!slot && !fallbackMissing_[k]) {
+        const std::filesystem::path file = dir_ / (bold ? "DejaVuSans-Bold.ttf" : "DejaVuSans.ttf");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(file, ec)) slot = std::make_unique<Face>(doc_, file);
+        else fallbackMissing_[k] = true;
+    }
+    return slot.get();
+}
+
+FontId FontSet::fontFor(Style style, std::u32string_view text, size_t pos, std::string_view where) {
+    const char32_t cp = text[pos];
+    const Face& primary = face(style);
+    if (!needsGlyph(cp) || primary.hasGlyph(cp)) return id(style);
+    if (const Face* f = full(style); f && f->hasGlyph(cp)) return static_cast<FontId>(4 + static_cast<int>(style));
+    const bool bold = style == Style::Bold || style == Style::BoldItalic;
+    if (const Face* f = fallback(bold); f && f->hasGlyph(cp)) return static_cast<FontId>(bold ? 9 : 8);
+    std::string also;
+    if (const Face* f = full(style)) also = f->file().filename().string();
+    if (const Face* f = fallback(bold)) also += (also.empty() ? "" : ", ") + f->file().filename().string();
+    primary.reportMissing(text, pos, where, also);
 }
 
 }  // namespace gp::pdf

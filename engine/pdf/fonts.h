@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pdf/hpdf_document.h"
+#include "pdf/text_layout.h"
 
 namespace gp::pdf {
 
@@ -36,6 +37,9 @@ public:
     // Throws gp::Error(Render) naming the first character of `text` this face cannot draw
     // (U+XXXX), the text around it and `where` (e.g. "table «Бюджет», row 3"; may be empty).
     void requireGlyphs(std::u32string_view text, std::string_view where) const;
+    // Throws that error for text[pos]; `also` names other fonts that lack it too (may be empty).
+    [[noreturn]] void reportMissing(std::u32string_view text, size_t pos, std::string_view where,
+                                    std::string_view also) const;
 
 private:
     HpdfDocument& doc_;
@@ -45,21 +49,49 @@ private:
     HPDF_FontDef def_ = nullptr;
     double ascent_ = 0.8;
     double descent_ = 0.2;
-    mutable std::vector<std::int32_t> widths_;  // BMP cache, -1 = not asked yet
+    // Answers already looked up (libharu scans the cmap on every call), in pages of 256 code
+    // points allocated when first touched: width in 1/1000 em or -1 unknown; glyph 1 yes, 0
+    // no, -1 unknown.
+    struct CachePage {
+        std::int32_t width[256];
+        std::int8_t glyph[256];
+    };
+    CachePage& cachePage(char32_t cp) const;
+    mutable std::array<std::unique_ptr<CachePage>, 256> cache_;
 };
 
+// The faces of one document. Every character is drawn by the first of these that has it:
+//   the family's fast face of the wanted style, when fonts/fast/substitutes.txt names one
+//     (a cut-down copy: loads and embeds several times faster);
+//   the family's full face (<dir>/<family>-<Style>.ttf);
+//   DejaVu Sans (<dir>/DejaVuSans.ttf, DejaVuSans-Bold.ttf for bold styles), when present;
+// a character none of them has is an error naming it. Faces load the first time they are
+// needed, each once. FontIds: 0..3 the styles' first faces, 4..7 the full faces behind fast
+// ones, 8 and 9 DejaVu Sans and DejaVu Sans Bold.
 class FontSet {
 public:
     FontSet(HpdfDocument& doc, std::filesystem::path dir, std::string family);
 
-    // Loads <dir>/<family>-<Style>.ttf the first time it is asked for.
+    // The first face of a style (fast or full), loaded the first time it is asked for.
     const Face& face(Style style);
+    static FontId id(Style style) { return static_cast<FontId>(style); }
+    // A face already returned by fontFor (or the family's style `id`).
+    const Face& face(FontId id);
+    // The face that draws text[pos] in `style`; throws gp::Error(Render) naming the character
+    // (and `where`) when no face has it.
+    FontId fontFor(Style style, std::u32string_view text, size_t pos, std::string_view where);
 
 private:
+    const Face* full(Style style);
+    const Face* fallback(bool bold);
+    std::filesystem::path fullPath(Style style) const;
+
     HpdfDocument& doc_;
     std::filesystem::path dir_;
     std::string family_;
-    std::array<std::unique_ptr<Face>, 4> faces_;
+    std::string fast_;  // fast family ("GrantPressSerif"), empty when there is none
+    std::array<std::unique_ptr<Face>, 10> faces_;
+    std::array<bool, 2> fallbackMissing_{};
 };
 
 }  // namespace gp::pdf

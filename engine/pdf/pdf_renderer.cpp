@@ -1,15 +1,21 @@
 // The PDF renderer in three passes:
-//   prepare  - every block's text is checked against the font and broken into lines
-//              (text_layout), tables get their column geometry;
+//   prepare  - every block's text is checked against the fonts and broken into lines
+//              (typeset, text_layout), tables get their column geometry, images are loaded;
 //   layout   - the prepared items are placed page by page with look-ahead: headings stay
 //              with what follows, paragraphs and fields keep two lines on either side of a
-//              page break, table rows move or split, the header repeats;
-//   finish   - footers ("Страница X из Y") are stamped once the page count is known, then
-//              the document is written from memory in one go.
+//              page break, table rows move or split, the header repeats, charts, images and
+//              signatures stay whole; streamed tables are read row by row here, each row
+//              laid out, drawn and forgotten;
+//   finish   - headers and footers ("Страница X из Y") are stamped once the page count is
+//              known, then the document is written from memory in one go.
 #include "pdf/pdf_renderer.h"
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_encrypt.h>
+#include <hpdf_encryptdict.h>
 #include <hpdf_objects.h>
+#include <hpdf_streams.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +23,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -25,9 +32,12 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "pdf/canvas.h"
+#include "pdf/chart.h"
 #include "pdf/fonts.h"
 #include "pdf/hpdf_document.h"
+#include "pdf/image.h"
 #include "pdf/text_layout.h"
+#include "pdf/typeset.h"
 
 namespace gp::pdf {
 namespace {
@@ -35,7 +45,6 @@ namespace {
 using model::Align;
 
 constexpr double kPtPerMm = 72.0 / 25.4;
-constexpr double kLeading = 1.25;  // line height / font size
 constexpr double kEps = 1e-6;
 
 // Sizes (points) for body text 10.5 pt; scaled with Document::fontSize.
@@ -44,7 +53,8 @@ constexpr double kTitleSize = 16;
 constexpr double kSubtitleSize = 12;
 constexpr double kHeadingSizes[3] = {13, 11.5, 10.5};
 constexpr double kTableSize = 9.5;
-constexpr double kFooterSize = 8.5;  // not scaled
+constexpr double kFooterSize = 8.5;  // not scaled, also for headers
+constexpr double kSignatureNoteSize = 7;
 
 // Vertical spacing (points, also scaled). Space before a block collapses with the space
 // after the previous one (the larger wins) and is dropped at the top of a page.
@@ -59,6 +69,10 @@ constexpr double kListAfter = 10;
 constexpr double kTableBefore = 8;
 constexpr double kCaptionGap = 4;
 constexpr double kTableAfter = 12;
+constexpr double kFigureBefore = 8;  // images and charts
+constexpr double kFigureAfter = 10;
+constexpr double kSignatureBefore = 24;
+constexpr double kSignatureAfter = 12;
 
 // Field lists: label column share of the usable width, and the gutter after it.
 constexpr double kLabelShare = 0.35;
@@ -69,6 +83,7 @@ constexpr double kCellPad = 3;
 constexpr double kBorderWidth = 0.5;
 constexpr double kBorderGray = 0.25;
 constexpr double kHeaderFill = 0.9;
+constexpr double kGroupFill = 0.95;
 constexpr double kMinColumn = 2 * kCellPad + 12;
 
 // Colours (grey levels, 0 = black).
@@ -81,17 +96,6 @@ HPDF_REAL r(double v) { return static_cast<HPDF_REAL>(v); }
 // ---------------------------------------------------------------------------------------
 // Laid-out blocks: text already broken into lines, tables with column geometry. Built for
 // the whole document first, so pagination can look ahead (keep a heading with what follows).
-
-struct TextBox {
-    const Face* face = nullptr;
-    double size = 0;
-    double gray = 0;
-    std::vector<Line> lines;
-
-    double lineHeight() const { return size * kLeading; }
-    size_t count() const { return lines.size(); }
-    double height() const { return static_cast<double>(lines.size()) * lineHeight(); }
-};
 
 struct TitleItem {
     TextBox title;
@@ -121,34 +125,66 @@ struct FieldListItem {
     double lineHeight = 0;
 };
 
-enum class RowKind { Header, Body, Totals, Empty };
+enum class RowKind { Header, Body, Group, Subtotal, Totals, Empty };
 
 struct RowItem {
     RowKind kind = RowKind::Body;
     // Cells left to right. A cell may span several columns: the totals label runs over the
-    // empty cells after it, the empty-table text over all of them.
+    // empty cells after it, the group title and the empty-table text over all of them.
     std::vector<TextBox> cells;
     std::vector<size_t> first;   // first column of each cell
     std::vector<size_t> span;    // columns covered by each cell
     std::vector<Align> align;    // alignment of each cell
     size_t lines = 1;            // the tallest cell, at least 1
     double lineHeight = 0;
+    double keepWithNext = 0;     // group titles: height of the row that must follow on the page
+    std::shared_ptr<RowItem> continued;  // group titles: repeated as "… (продолжение)" after a page break
     double height() const { return static_cast<double>(lines) * lineHeight + 2 * kCellPad; }
 };
 
 struct TableItem {
+    const model::Table* source = nullptr;
+    std::string where;
     TextBox caption;
     std::vector<double> x;  // left edge of each column
     std::vector<double> w;  // width of each column
     std::vector<Align> align;
     double totalWidth = 0;
     RowItem header;
-    std::vector<RowItem> rows;  // data rows, then totals; or one Empty row
+    std::vector<RowItem> rows;  // data rows (with group rows), then totals; or one Empty row
+    // A streamed table: rows holds the first row only (for look-ahead); the rest comes from here.
+    std::unique_ptr<model::RowCursor> cursor;
+    size_t read = 0;  // rows read from the cursor so far
 };
 
 struct BreakItem {};
 
-using Item = std::variant<TitleItem, HeadingItem, ParagraphItem, FieldListItem, TableItem, BreakItem>;
+struct ImageItem {
+    LoadedImage image;
+    double width = 0;
+    double height = 0;
+    Align align = Align::Center;
+};
+
+struct ChartItem {
+    const model::Chart* chart = nullptr;
+    std::string where;
+    double height = 0;
+};
+
+struct SignatureItem {
+    TextBox position;
+    TextBox name;
+    TextBox note;  // "(подпись)" under the line
+    TextBox date;
+    double height() const {
+        return std::max({position.height(), name.height(), position.lineHeight()}) + note.height() + date.lineHeight() +
+               date.height();
+    }
+};
+
+using Item = std::variant<TitleItem, HeadingItem, ParagraphItem, FieldListItem, TableItem, BreakItem, ImageItem,
+                          ChartItem, SignatureItem>;
 
 struct Keep {
     size_t orphans = 2;      // fewest lines left at the bottom of a page
@@ -207,15 +243,27 @@ public:
 private:
     // Document setup and output.
     void setupDocument();
+    void setupProtection();
     void save(const std::filesystem::path& path);
+    void saveEncrypted();
 
     // Preparation (measuring and line breaking).
-    // `balanced`: lines of similar length (centred titles) instead of full lines.
     TextBox makeBox(const std::string& text, Style style, double size, double width, double gray,
-                    const std::string& where, bool balanced = false);
+                    const std::string& where, BoxOptions options = {}) {
+        return type_.box(text, style, size, width, gray, where, options);
+    }
     void prepare();
     TableItem prepareTable(const model::Table& table, const std::string& where);
+    SignatureItem prepareSignature(const model::Signature& s, const std::string& where);
+    ImageItem prepareImage(const model::Image& image, const std::string& where);
     std::vector<double> columnWidths(const std::vector<model::Column>& columns) const;
+    void addCell(const TableItem& t, RowItem& row, size_t first, size_t span, const std::string& text, Style style,
+                 Align align, double gray, const std::string& where);
+    void finishRow(RowItem& row) const;
+    RowItem makeRow(const TableItem& t, const std::vector<model::Cell>& cells, RowKind kind, const std::string& where);
+    RowItem makeSpanRow(const TableItem& t, const std::string& text, RowKind kind, Style style, Align align,
+                        double gray, const std::string& where);
+    std::string columnWhere(const TableItem& t, size_t i) const;
 
     // Pagination.
     void layout();
@@ -226,6 +274,8 @@ private:
     double gapBefore(double before) const { return hasContent_ ? std::max(pendingGap_, before) : 0; }
     template <class Draw>
     void flowLines(size_t n, double lineHeight, double before, const Keep& keep, Draw&& draw);
+    // Reserves `height` (moving to a new page when it does not fit) and returns its top.
+    double placeWhole(double height, double before);
     double beforeOf(size_t index) const;
     double leadOf(size_t index, int depth = 0) const;
     double firstRowLead(const TableItem& table) const;
@@ -234,15 +284,20 @@ private:
     void placeHeading(const HeadingItem& item, size_t index);
     void placeParagraph(const ParagraphItem& item);
     void placeFieldList(const FieldListItem& item);
-    void placeTable(const TableItem& item);
+    void placeTable(TableItem& item);
     void placeRow(const TableItem& table, const RowItem& row);
     void continueTable(const TableItem& table);
+    void placeImage(const ImageItem& item);
+    void placeChart(const ChartItem& item);
+    void placeSignature(const SignatureItem& item);
     void addBookmark(const HeadingItem& item, double top);
-    void stampFooters();
+    void stampMargins();
 
     // Drawing.
     void drawLines(const TextBox& box, size_t from, size_t count, double x, double width, double top, Align align,
-                   bool justify);
+                   bool justify) {
+        type_.draw(box, from, count, x, width, top, align, justify);
+    }
     void drawRow(const TableItem& table, const RowItem& row, size_t from, size_t count, double top);
 
     const model::Document& doc_;
@@ -252,7 +307,9 @@ private:
     double left_, topY_, bottomY_, width_;
     double scale_;
     Canvas canvas_;
+    Typesetter type_;
     HPDF_Encoder encoder_ = nullptr;
+    bool encrypted_ = false;
 
     std::vector<Item> items_;
     bool hasHeadings_ = false;
@@ -262,6 +319,7 @@ private:
     bool hasContent_ = false;
     double pendingGap_ = 0;
     bool freshTablePage_ = false;
+    const RowItem* openGroup_ = nullptr;  // the group a table is in the middle of
     std::vector<std::pair<int, HPDF_Outline>> outlines_;  // open bookmark path: (level, outline)
 };
 
@@ -275,7 +333,8 @@ Renderer::Renderer(const model::Document& doc, const Options& options)
       bottomY_(doc.page.bottom * kPtPerMm),
       width_(pageWidth_ - (doc.page.left + doc.page.right) * kPtPerMm),
       scale_(doc.fontSize / kBaseSize),
-      canvas_(pdf_, pageWidth_, pageHeight_) {
+      canvas_(pdf_, pageWidth_, pageHeight_),
+      type_(fonts_, canvas_, options.hyphenate ? Hyphenator::russian() : nullptr) {
     const auto& p = doc.page;
     for (double m : {p.top, p.right, p.bottom, p.left})
         if (!std::isfinite(m) || m < 0)
@@ -294,7 +353,7 @@ void Renderer::render(const std::filesystem::path& path) {
     prepare();
     layout();
     canvas_.endBody();
-    stampFooters();
+    stampMargins();
     save(path);
 }
 
@@ -334,16 +393,91 @@ void Renderer::setupDocument() {
     date.ind = 'Z';
     pdf_.check(HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date), "set the creation date");
     pdf_.check(HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date), "set the modification date");
+    setupProtection();
+}
+
+void Renderer::setupProtection() {
+    const model::Protection& p = doc_.protection;
+    if (p.ownerPassword.empty()) {
+        if (!p.userPassword.empty())
+            throw Error(ErrorKind::Render, "PDF: a user password needs an owner password too");
+        return;
+    }
+    // The standard security handler (RC4, revision 3) takes passwords as PDFDocEncoding
+    // bytes; readers disagree about anything but printable ASCII.
+    for (const std::string* pw : {&p.ownerPassword, &p.userPassword})
+        for (char c : *pw)
+            if (c < 0x20 || c > 0x7E)
+                throw Error(ErrorKind::Render,
+                            "PDF: passwords may contain only printable ASCII characters (Latin letters, digits, signs)");
+    if (p.ownerPassword.size() > 32 || p.userPassword.size() > 32)
+        throw Error(ErrorKind::Render, "PDF: passwords may be at most 32 characters long");
+    if (p.ownerPassword == p.userPassword)
+        throw Error(ErrorKind::Render, "PDF: the owner and user passwords must differ");
+    HPDF_Doc pdf = pdf_.get();
+    pdf_.check(HPDF_SetPassword(pdf, p.ownerPassword.c_str(), p.userPassword.c_str()), "set the passwords");
+    // Bits of the /P entry (PDF 32000-1, table 22): 512 lets screen readers extract text
+    // whatever else is allowed, 2048 makes printing full quality.
+    HPDF_UINT permission = HPDF_ENABLE_READ | 512;
+    if (p.allowPrint) permission |= HPDF_ENABLE_PRINT | 2048;
+    if (p.allowCopy) permission |= HPDF_ENABLE_COPY;
+    if (p.allowEdit) permission |= HPDF_ENABLE_EDIT_ALL | HPDF_ENABLE_EDIT;
+    pdf_.check(HPDF_SetPermission(pdf, permission), "set the permissions");
+    pdf_.check(HPDF_SetEncryptionMode(pdf, HPDF_ENCRYPT_R3, 16), "set the encryption mode");
+    encrypted_ = true;
+}
+
+// libharu derives the file identifier of an encrypted document, and with it the RC4 key
+// that encrypts every string and stream, from the clock (HPDF_EncryptDict_CreateID), so
+// the same document would never give the same bytes twice. This does what
+// HPDF_SaveToStream does (header, trailer, encryption, objects) but puts an identifier
+// computed from the document in place of the clock's before anything is encrypted.
+void Renderer::saveEncrypted() {
+    HPDF_Doc pdf = pdf_.get();
+    const std::string what = "write the encrypted PDF";
+    if (!pdf->stream) pdf->stream = pdf_.checked(HPDF_MemStream_New(pdf->mmgr, 4096), what);
+    HPDF_MemStream_FreeData(pdf->stream);
+    static const char* const kHeaders[] = {"%PDF-1.2\n", "%PDF-1.3\n", "%PDF-1.4\n", "%PDF-1.5\n", "%PDF-1.6\n",
+                                           "%PDF-1.7\n"};
+    const size_t version = std::min<size_t>(static_cast<size_t>(pdf->pdf_version), 5);
+    pdf_.check(HPDF_Stream_WriteStr(pdf->stream, kHeaders[version]), what);
+    pdf_.check(HPDF_Stream_WriteStr(pdf->stream, "%\267\276\255\252\n"), what);
+    pdf_.check(HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog), what);
+    pdf_.check(HPDF_Dict_Add(pdf->trailer, "Info", pdf->info), what);
+    pdf_.check(HPDF_Doc_PrepareEncryption(pdf), what);
+
+    // The identifier: MD5 of what identifies this document (metadata, creation time, page
+    // count, passwords' hashes are in /O already).
+    HPDF_Encrypt e = pdf_.checked(HPDF_EncryptDict_GetAttr(pdf->encrypt_dict), what);
+    std::string seed = "GrantPress\n" + doc_.meta.title + "\n" + doc_.meta.subject + "\n" + doc_.meta.author + "\n" +
+                       doc_.meta.keywords + "\n" + std::to_string(doc_.meta.created) + "\n" +
+                       std::to_string(canvas_.pageCount()) + "\n" + std::to_string(pdf->xref->entries->count);
+    HPDF_MD5_CTX md5;
+    HPDF_MD5Init(&md5);
+    HPDF_MD5Update(&md5, reinterpret_cast<const HPDF_BYTE*>(seed.data()), static_cast<HPDF_UINT32>(seed.size()));
+    HPDF_MD5Final(e->encrypt_id, &md5);
+    HPDF_Encrypt_CreateEncryptionKey(e);
+    HPDF_Encrypt_CreateUserKey(e);
+    pdf_.check(HPDF_Dict_Add(pdf->encrypt_dict, "U", HPDF_Binary_New(pdf->mmgr, e->user_key, HPDF_PASSWD_LEN)), what);
+    auto* id = static_cast<HPDF_Array>(HPDF_Dict_GetItem(pdf->trailer, "ID", HPDF_OCLASS_ARRAY));
+    if (!id) throw Error(ErrorKind::Render, "PDF: libharu wrote no file identifier for the encrypted document");
+    HPDF_Array_Clear(id);
+    for (int k = 0; k < 2; ++k) pdf_.check(HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, e->encrypt_id, HPDF_ID_LEN)), what);
+    pdf_.check(HPDF_Xref_WriteToStream(pdf->xref, pdf->stream, e), what);
 }
 
 void Renderer::save(const std::filesystem::path& path) {
     HPDF_Doc pdf = pdf_.get();
     if (hasHeadings_) pdf_.check(HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE), "show the bookmarks");
-    pdf_.check(HPDF_SaveToStream(pdf), "write the PDF");
+    if (encrypted_) saveEncrypted();
+    else pdf_.check(HPDF_SaveToStream(pdf), "write the PDF");
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
     pdf_.checkRecorded("write the PDF");
     std::string bytes(size, '\0');
-    if (size > 0) pdf_.check(HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size), "read the PDF");
+    if (size > 0) {
+        pdf_.check(HPDF_ResetStream(pdf), "read the PDF");
+        pdf_.check(HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size), "read the PDF");
+    }
     bytes.resize(size);
 
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -359,25 +493,6 @@ void Renderer::save(const std::filesystem::path& path) {
 // ---------------------------------------------------------------------------------------
 // Preparation
 
-TextBox Renderer::makeBox(const std::string& text, Style style, double size, double width, double gray,
-                          const std::string& where, bool balanced) {
-    if (!utf8::valid(text))
-        throw Error(ErrorKind::Render, "PDF: " + where + ": the text is not valid UTF-8");
-    TextBox box;
-    box.size = size;
-    box.gray = gray;
-    const std::u32string u = utf8::decode(text);
-    bool blank = true;
-    for (char32_t cp : u)
-        if (needsGlyph(cp)) blank = false;
-    if (blank && u.find(U'\n') == std::u32string::npos) return box;  // nothing to draw: load no font
-    const Face& face = fonts_.face(style);
-    box.face = &face;
-    face.requireGlyphs(u, where);
-    box.lines = wrap(u, width, [&face, size](char32_t cp) { return face.advance(cp, size); }, balanced);
-    return box;
-}
-
 void Renderer::prepare() {
     const double s = scale_;
     size_t number = 0;
@@ -390,9 +505,9 @@ void Renderer::prepare() {
                 using T = std::decay_t<decltype(c)>;
                 if constexpr (std::is_same_v<T, model::Title>) {
                     TitleItem item;
-                    item.title = makeBox(c.text, Style::Bold, kTitleSize * s, width_, 0, where + " (title)", true);
+                    item.title = makeBox(c.text, Style::Bold, kTitleSize * s, width_, 0, where + " (title)", {true, false});
                     item.subtitle = makeBox(c.subtitle, Style::Regular, kSubtitleSize * s, width_, kSubtitleGray,
-                                            where + " (subtitle)", true);
+                                            where + " (subtitle)", {true, false});
                     items_.emplace_back(std::move(item));
                 } else if constexpr (std::is_same_v<T, model::Heading>) {
                     HeadingItem item;
@@ -400,7 +515,7 @@ void Renderer::prepare() {
                     const size_t l = static_cast<size_t>(item.level - 1);
                     item.bookmark = collapseSpaces(c.text);
                     item.box = makeBox(c.text, Style::Bold, kHeadingSizes[l] * s, width_, 0,
-                                       where + " (heading " + guillemets(c.text) + ")", true);
+                                       where + " (heading " + guillemets(c.text) + ")", {true, false});
                     item.before = kHeadingBefore[l] * s;
                     item.after = kHeadingAfter[l] * s;
                     if (item.box.count() == 0) return;
@@ -408,7 +523,8 @@ void Renderer::prepare() {
                     items_.emplace_back(std::move(item));
                 } else if constexpr (std::is_same_v<T, model::Paragraph>) {
                     ParagraphItem item;
-                    item.box = makeBox(model::plainText(c), Style::Regular, doc_.fontSize, width_, 0, where + " (paragraph)");
+                    item.box = type_.box(c.runs, Style::Regular, doc_.fontSize, width_, 0, where + " (paragraph)",
+                                         {false, true, true});
                     if (item.box.count() > 0) items_.emplace_back(std::move(item));
                 } else if constexpr (std::is_same_v<T, model::FieldList>) {
                     FieldListItem item;
@@ -418,8 +534,8 @@ void Renderer::prepare() {
                     for (const model::Field& f : c.fields) {
                         const std::string fw = where + " (field " + guillemets(f.label) + ")";
                         FieldItem field;
-                        field.label = makeBox(f.label, Style::Bold, doc_.fontSize, labelWidth, 0, fw);
-                        field.value = makeBox(f.value.text, Style::Regular, doc_.fontSize, valueWidth, 0, fw);
+                        field.label = makeBox(f.label, Style::Bold, doc_.fontSize, labelWidth, 0, fw, {false, true});
+                        field.value = makeBox(f.value.text, Style::Regular, doc_.fontSize, valueWidth, 0, fw, {false, true});
                         item.fields.push_back(std::move(field));
                     }
                     if (!item.fields.empty()) items_.emplace_back(std::move(item));
@@ -429,10 +545,53 @@ void Renderer::prepare() {
                                                             (c.caption.empty() ? "" : " " + guillemets(c.caption)) + ")"));
                 } else if constexpr (std::is_same_v<T, model::PageBreak>) {
                     items_.emplace_back(BreakItem{});
+                } else if constexpr (std::is_same_v<T, model::Image>) {
+                    items_.emplace_back(prepareImage(c, where + " (image)"));
+                } else if constexpr (std::is_same_v<T, model::Chart>) {
+                    ChartItem item;
+                    item.chart = &c;
+                    item.where = where + " (chart" + (c.title.empty() ? "" : " " + guillemets(c.title)) + ")";
+                    const double h = std::isfinite(c.heightMm) && c.heightMm > 0 ? c.heightMm * kPtPerMm : 70 * kPtPerMm;
+                    item.height = std::clamp(h, 60.0, bodyHeight());
+                    checkChart(c, item.where);
+                    items_.emplace_back(std::move(item));
+                } else if constexpr (std::is_same_v<T, model::Signature>) {
+                    items_.emplace_back(prepareSignature(c, where + " (signature)"));
+                } else {
+                    static_assert(std::is_same_v<T, void>, "a block the PDF renderer does not handle");
                 }
             },
             block.content);
     }
+}
+
+ImageItem Renderer::prepareImage(const model::Image& image, const std::string& where) {
+    if (image.path.empty()) throw Error(ErrorKind::Render, "PDF: " + where + ": no image file given");
+    ImageItem item;
+    item.image = loadImage(pdf_, image.path);
+    item.align = image.align;
+    const double natural = item.image.width * 72.0 / 96.0;  // 96 pixels per inch
+    double w = std::isfinite(image.widthMm) && image.widthMm > 0 ? image.widthMm * kPtPerMm : natural;
+    w = std::min(w, width_);
+    double h = w * item.image.height / item.image.width;
+    if (h > bodyHeight()) {  // taller than a page: shrink to fit one
+        w *= bodyHeight() / h;
+        h = bodyHeight();
+    }
+    item.width = w;
+    item.height = h;
+    return item;
+}
+
+SignatureItem Renderer::prepareSignature(const model::Signature& sig, const std::string& where) {
+    SignatureItem item;
+    const double size = doc_.fontSize;
+    item.position = makeBox(sig.position, Style::Regular, size, width_ * 0.42, 0, where + ", position");
+    item.name = makeBox(sig.name, Style::Regular, size, width_ * 0.28, 0, where + ", name", {false, false});
+    item.note = makeBox("(подпись)", Style::Regular, kSignatureNoteSize, width_ * 0.25, kSubtitleGray, where);
+    const std::string date = collapseSpaces(sig.date).empty() ? "«___» ____________ 20___ г." : sig.date;
+    item.date = makeBox(date, Style::Regular, size, width_ * 0.42, 0, where + ", date");
+    return item;
 }
 
 std::vector<double> Renderer::columnWidths(const std::vector<model::Column>& columns) const {
@@ -471,10 +630,65 @@ std::vector<double> Renderer::columnWidths(const std::vector<model::Column>& col
     return w;
 }
 
+std::string Renderer::columnWhere(const TableItem& t, size_t i) const {
+    return ", column " + guillemets(t.source->columns[i].title);
+}
+
+// Adds a cell covering columns [first, first + span).
+void Renderer::addCell(const TableItem& t, RowItem& row, size_t first, size_t span, const std::string& text,
+                       Style style, Align align, double gray, const std::string& where) {
+    double width = -2 * kCellPad;
+    for (size_t i = first; i < first + span; ++i) width += t.w[i];
+    row.cells.push_back(makeBox(text, style, kTableSize * scale_, std::max(width, 1.0), gray, where,
+                                {align == Align::Center, true}));
+    row.first.push_back(first);
+    row.span.push_back(span);
+    row.align.push_back(align);
+}
+
+void Renderer::finishRow(RowItem& row) const {
+    row.lineHeight = kTableSize * scale_ * kLeading;
+    row.lines = 1;
+    for (const TextBox& b : row.cells) row.lines = std::max(row.lines, b.count());
+}
+
+RowItem Renderer::makeRow(const TableItem& t, const std::vector<model::Cell>& cells, RowKind kind,
+                          const std::string& where) {
+    const size_t n = t.w.size();
+    if (cells.size() != n)
+        throw Error(ErrorKind::Render, "PDF: " + where + " has " + std::to_string(cells.size()) +
+                                           " cells, the table has " + std::to_string(n) + " columns");
+    RowItem row;
+    row.kind = kind;
+    const bool sum = kind == RowKind::Totals || kind == RowKind::Subtotal;
+    const Style style = sum ? Style::Bold : Style::Regular;
+    size_t i = 0;
+    if (sum && cells[0].format == model::Format::Text) {
+        // The label ("Итого") runs over the empty cells after it, left-aligned.
+        size_t span = 1;
+        while (span < n && collapseSpaces(cells[span].text).empty()) ++span;
+        addCell(t, row, 0, span, cells[0].text, style, Align::Left, 0, where + columnWhere(t, 0));
+        i = span;
+    }
+    for (; i < n; ++i) addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i));
+    finishRow(row);
+    return row;
+}
+
+RowItem Renderer::makeSpanRow(const TableItem& t, const std::string& text, RowKind kind, Style style, Align align,
+                              double gray, const std::string& where) {
+    RowItem row;
+    row.kind = kind;
+    addCell(t, row, 0, t.w.size(), text, style, align, gray, where);
+    finishRow(row);
+    return row;
+}
+
 TableItem Renderer::prepareTable(const model::Table& table, const std::string& where) {
-    const double size = kTableSize * scale_;
     const size_t n = table.columns.size();
     TableItem t;
+    t.source = &table;
+    t.where = where;
     t.w = columnWidths(table.columns);
     double x = left_;
     for (size_t i = 0; i < n; ++i) {
@@ -485,61 +699,74 @@ TableItem Renderer::prepareTable(const model::Table& table, const std::string& w
     t.totalWidth = x - left_;
     t.caption = makeBox(table.caption, Style::Bold, doc_.fontSize, t.totalWidth, 0, where + ", caption");
 
-    auto column = [&](size_t i) { return ", column " + guillemets(table.columns[i].title); };
-    // Adds a cell covering columns [first, first + span).
-    auto addCell = [&](RowItem& row, size_t first, size_t span, const std::string& text, Style style, Align align,
-                       double gray, const std::string& cellWhere) {
-        double width = -2 * kCellPad;
-        for (size_t i = first; i < first + span; ++i) width += t.w[i];
-        row.cells.push_back(
-            makeBox(text, style, size, std::max(width, 1.0), gray, cellWhere, align == Align::Center));
-        row.first.push_back(first);
-        row.span.push_back(span);
-        row.align.push_back(align);
-    };
-    auto finish = [&](RowItem& row) {
-        row.lineHeight = size * kLeading;
-        row.lines = 1;
-        for (const TextBox& b : row.cells) row.lines = std::max(row.lines, b.count());
-    };
-
     t.header.kind = RowKind::Header;
     for (size_t i = 0; i < n; ++i)
-        addCell(t.header, i, 1, table.columns[i].title, Style::Bold, Align::Center, 0, where + column(i) + " title");
-    finish(t.header);
-
-    auto addRow = [&](const std::vector<model::Cell>& cells, RowKind kind, const std::string& rowWhere) {
-        if (cells.size() != n)
-            throw Error(ErrorKind::Render, "PDF: " + rowWhere + " has " + std::to_string(cells.size()) +
-                                               " cells, the table has " + std::to_string(n) + " columns");
-        RowItem row;
-        row.kind = kind;
-        const Style style = kind == RowKind::Totals ? Style::Bold : Style::Regular;
-        size_t i = 0;
-        if (kind == RowKind::Totals && cells[0].format == model::Format::Text) {
-            // The label ("Итого") runs over the empty cells after it, left-aligned.
-            size_t span = 1;
-            while (span < n && collapseSpaces(cells[span].text).empty()) ++span;
-            addCell(row, 0, span, cells[0].text, style, Align::Left, 0, rowWhere + column(0));
-            i = span;
-        }
-        for (; i < n; ++i) addCell(row, i, 1, cells[i].text, style, t.align[i], 0, rowWhere + column(i));
-        finish(row);
-        t.rows.push_back(std::move(row));
-    };
-    for (size_t r = 0; r < table.rows.size(); ++r)
-        addRow(table.rows[r], RowKind::Body, where + ", row " + std::to_string(r + 1));
-    if (!table.totals.empty()) addRow(table.totals, RowKind::Totals, where + ", totals row");
-    if (table.rows.empty() && table.totals.empty() && !table.emptyText.empty()) {
-        RowItem row;
-        row.kind = RowKind::Empty;
-        addCell(row, 0, n, table.emptyText, Style::Italic, Align::Center, kEmptyGray, where + ", empty text");
-        finish(row);
-        t.rows.push_back(std::move(row));
-    }
+        addCell(t, t.header, i, 1, table.columns[i].title, Style::Bold, Align::Center, 0, where + columnWhere(t, i) + " title");
+    finishRow(t.header);
     const double minimum = t.header.height() + 2 * kCellPad + 2 * t.header.lineHeight;
     if (minimum > bodyHeight())
         throw Error(ErrorKind::Render, "PDF: " + where + ": the column titles are too tall for the page");
+
+    // No rows: the empty text (when there is one), then the totals (when there are any).
+    auto addTotalsOrEmpty = [&](const std::vector<model::Cell>& totals, bool noRows) {
+        if (noRows && !collapseSpaces(table.emptyText).empty())
+            t.rows.push_back(makeSpanRow(t, table.emptyText, RowKind::Empty, Style::Italic, Align::Center, kEmptyGray,
+                                         where + ", empty text"));
+        if (!totals.empty()) t.rows.push_back(makeRow(t, totals, RowKind::Totals, where + ", totals row"));
+    };
+
+    if (table.stream) {
+        // Read the first row now, for look-ahead (a heading stays with it); the rest while
+        // laying out, one row at a time.
+        t.cursor = table.stream->open();
+        if (!t.cursor) throw Error(ErrorKind::Render, "PDF: " + where + ": the row source gave no cursor");
+        std::vector<model::Cell> cells;
+        if (t.cursor->next(cells)) {
+            t.read = 1;
+            t.rows.push_back(makeRow(t, cells, RowKind::Body, where + ", row 1"));
+        } else {
+            addTotalsOrEmpty(t.cursor->totals(), true);
+            t.cursor.reset();
+        }
+        return t;
+    }
+
+    // Groups: in row order, not overlapping, within the rows.
+    size_t expect = 0;
+    for (size_t g = 0; g < table.groups.size(); ++g) {
+        const model::Group& group = table.groups[g];
+        if (group.begin < expect || group.end <= group.begin || group.end > table.rows.size())
+            throw Error(ErrorKind::Render, "PDF: " + where + ": group " + std::to_string(g + 1) + " " +
+                                               guillemets(group.title) + " has rows " + std::to_string(group.begin + 1) +
+                                               "–" + std::to_string(group.end) + ", out of order or out of range");
+        expect = group.end;
+    }
+    size_t g = 0;
+    for (size_t row = 0; row < table.rows.size(); ++row) {
+        const model::Group* group = g < table.groups.size() ? &table.groups[g] : nullptr;
+        if (group && row == group->begin) {
+            const std::string gw = where + ", group " + guillemets(group->title);
+            RowItem title = makeSpanRow(t, group->title, RowKind::Group, Style::Bold, Align::Left, 0, gw);
+            title.continued = std::make_shared<RowItem>(
+                makeSpanRow(t, group->title + " (продолжение)", RowKind::Group, Style::Bold, Align::Left, 0, gw));
+            t.rows.push_back(std::move(title));
+        }
+        t.rows.push_back(makeRow(t, table.rows[row], RowKind::Body, where + ", row " + std::to_string(row + 1)));
+        if (group && row + 1 == group->end) {
+            if (!group->subtotals.empty())
+                t.rows.push_back(makeRow(t, group->subtotals, RowKind::Subtotal,
+                                         where + ", subtotals of group " + guillemets(group->title)));
+            ++g;
+        }
+    }
+    // A group title stays with the row after it.
+    for (size_t k = 0; k + 1 < t.rows.size(); ++k)
+        if (t.rows[k].kind == RowKind::Group) {
+            const RowItem& next = t.rows[k + 1];
+            const bool fits = next.height() <= bodyHeight() - t.header.height() - t.rows[k].height() + kEps;
+            t.rows[k].keepWithNext = fits ? next.height() : 2 * next.lineHeight + 2 * kCellPad;
+        }
+    addTotalsOrEmpty(table.totals, table.rows.empty());
     return t;
 }
 
@@ -561,13 +788,16 @@ void Renderer::newPage() {
 void Renderer::layout() {
     for (size_t i = 0; i < items_.size(); ++i) {
         std::visit(
-            [&](const auto& item) {
+            [&](auto& item) {
                 using T = std::decay_t<decltype(item)>;
                 if constexpr (std::is_same_v<T, TitleItem>) placeTitle(item);
                 else if constexpr (std::is_same_v<T, HeadingItem>) placeHeading(item, i);
                 else if constexpr (std::is_same_v<T, ParagraphItem>) placeParagraph(item);
                 else if constexpr (std::is_same_v<T, FieldListItem>) placeFieldList(item);
                 else if constexpr (std::is_same_v<T, TableItem>) placeTable(item);
+                else if constexpr (std::is_same_v<T, ImageItem>) placeImage(item);
+                else if constexpr (std::is_same_v<T, ChartItem>) placeChart(item);
+                else if constexpr (std::is_same_v<T, SignatureItem>) placeSignature(item);
                 else if constexpr (std::is_same_v<T, BreakItem>) {
                     if (canvas_.pageCount() > 0 && hasContent_) newPage();
                 }
@@ -621,6 +851,20 @@ void Renderer::flowLines(size_t n, double lineHeight, double before, const Keep&
     }
 }
 
+double Renderer::placeWhole(double height, double before) {
+    ensurePage();
+    double gap = gapBefore(before);
+    if (hasContent_ && gap + height > remaining() + kEps) {
+        newPage();
+        gap = 0;
+    }
+    y_ -= gap;
+    const double top = y_;
+    y_ -= height;
+    hasContent_ = true;
+    return top;
+}
+
 double Renderer::beforeOf(size_t index) const {
     if (index >= items_.size()) return 0;
     return std::visit(
@@ -629,6 +873,8 @@ double Renderer::beforeOf(size_t index) const {
             if constexpr (std::is_same_v<T, HeadingItem>) return item.before;
             else if constexpr (std::is_same_v<T, FieldListItem>) return kListBefore * scale_;
             else if constexpr (std::is_same_v<T, TableItem>) return kTableBefore * scale_;
+            else if constexpr (std::is_same_v<T, ImageItem> || std::is_same_v<T, ChartItem>) return kFigureBefore * scale_;
+            else if constexpr (std::is_same_v<T, SignatureItem>) return kSignatureBefore * scale_;
             else return 0.0;
         },
         items_[index]);
@@ -638,7 +884,7 @@ double Renderer::firstRowLead(const TableItem& t) const {
     if (t.rows.empty()) return 0;
     const RowItem& row = t.rows.front();
     // Rows that fit a page are never split, so all of it must follow the header.
-    if (row.height() <= bodyHeight() - t.header.height() + kEps) return row.height();
+    if (row.height() + row.keepWithNext <= bodyHeight() - t.header.height() + kEps) return row.height() + row.keepWithNext;
     return 2 * row.lineHeight + 2 * kCellPad;
 }
 
@@ -659,6 +905,10 @@ double Renderer::leadOf(size_t index, int depth) const {
             } else if constexpr (std::is_same_v<T, TableItem>) {
                 const double caption = item.caption.count() ? item.caption.height() + kCaptionGap : 0;
                 return caption + item.header.height() + firstRowLead(item);
+            } else if constexpr (std::is_same_v<T, ImageItem> || std::is_same_v<T, ChartItem>) {
+                return item.height;
+            } else if constexpr (std::is_same_v<T, SignatureItem>) {
+                return item.height();
             } else {
                 return 0.0;
             }
@@ -747,7 +997,7 @@ void Renderer::placeFieldList(const FieldListItem& item) {
     pendingGap_ = kListAfter * scale_;
 }
 
-void Renderer::placeTable(const TableItem& t) {
+void Renderer::placeTable(TableItem& t) {
     const double caption = t.caption.count() ? t.caption.height() + kCaptionGap : 0;
     const double lead = caption + t.header.height() + firstRowLead(t);
     ensurePage();
@@ -765,7 +1015,20 @@ void Renderer::placeTable(const TableItem& t) {
     y_ -= t.header.height();
     hasContent_ = true;
     freshTablePage_ = false;
+    openGroup_ = nullptr;
     for (const RowItem& row : t.rows) placeRow(t, row);
+    if (t.cursor) {
+        // A streamed table: each row is laid out, drawn and dropped; memory stays flat.
+        std::vector<model::Cell> cells;
+        while (t.cursor->next(cells)) {
+            ++t.read;
+            placeRow(t, makeRow(t, cells, RowKind::Body, t.where + ", row " + std::to_string(t.read)));
+        }
+        const std::vector<model::Cell> totals = t.cursor->totals();
+        if (!totals.empty()) placeRow(t, makeRow(t, totals, RowKind::Totals, t.where + ", totals row"));
+        t.cursor.reset();
+    }
+    openGroup_ = nullptr;
     pendingGap_ = kTableAfter * scale_;
 }
 
@@ -775,54 +1038,111 @@ void Renderer::continueTable(const TableItem& t) {
     y_ -= t.header.height();
     hasContent_ = true;
     freshTablePage_ = true;
+    if (openGroup_) {  // the group goes on: say so under the header
+        drawRow(t, *openGroup_, 0, openGroup_->lines, y_);
+        y_ -= openGroup_->height();
+    }
 }
 
 void Renderer::placeRow(const TableItem& t, const RowItem& row) {
+    if (row.kind == RowKind::Group) openGroup_ = nullptr;  // a new group starts: no "continued" for the old one
     const double lh = row.lineHeight;
     const double height = row.height();
-    if (height > remaining() + kEps && height <= bodyHeight() - t.header.height() + kEps) continueTable(t);
+    const double need = height + row.keepWithNext;
+    const double room = bodyHeight() - t.header.height() - (openGroup_ ? openGroup_->height() : 0);
+    if (need > remaining() + kEps && need <= room + kEps) continueTable(t);
     if (height <= remaining() + kEps) {
         drawRow(t, row, 0, row.lines, y_);
         y_ -= height;
         freshTablePage_ = false;
-        return;
-    }
-    // Taller than a page: split by lines, at least two lines on either side of a break.
-    size_t pos = 0;
-    while (pos < row.lines) {
-        const size_t left = row.lines - pos;
-        const size_t fit = linesIn(remaining() - 2 * kCellPad, lh);
-        size_t k = std::min(fit, left);
-        if (k < left) {
-            if (left - k < 2) k = left > 2 ? left - 2 : 0;
-            if (k < 2) {
-                if (!freshTablePage_) {
-                    continueTable(t);
-                    continue;
+    } else {
+        // Taller than a page: split by lines, at least two lines on either side of a break.
+        size_t pos = 0;
+        while (pos < row.lines) {
+            const size_t left = row.lines - pos;
+            const size_t fit = linesIn(remaining() - 2 * kCellPad, lh);
+            size_t k = std::min(fit, left);
+            if (k < left) {
+                if (left - k < 2) k = left > 2 ? left - 2 : 0;
+                if (k < 2) {
+                    if (!freshTablePage_) {
+                        continueTable(t);
+                        continue;
+                    }
+                    k = std::clamp<size_t>(fit, 1, left);
                 }
-                k = std::clamp<size_t>(fit, 1, left);
             }
+            drawRow(t, row, pos, k, y_);
+            y_ -= static_cast<double>(k) * lh + 2 * kCellPad;
+            freshTablePage_ = false;
+            pos += k;
+            if (pos < row.lines) continueTable(t);
         }
-        drawRow(t, row, pos, k, y_);
-        y_ -= static_cast<double>(k) * lh + 2 * kCellPad;
-        freshTablePage_ = false;
-        pos += k;
-        if (pos < row.lines) continueTable(t);
     }
+    if (row.kind == RowKind::Group) openGroup_ = row.continued.get();
+    else if (row.kind == RowKind::Subtotal || row.kind == RowKind::Totals) openGroup_ = nullptr;
 }
 
-void Renderer::stampFooters() {
-    if (collapseSpaces(doc_.footer).empty()) return;
+void Renderer::placeImage(const ImageItem& item) {
+    const double top = placeWhole(item.height, kFigureBefore * scale_);
+    double x = left_;
+    if (item.align == Align::Center) x += (width_ - item.width) / 2;
+    else if (item.align == Align::Right) x += width_ - item.width;
+    canvas_.image(item.image.image, x, top - item.height, item.width, item.height);
+    pendingGap_ = kFigureAfter * scale_;
+}
+
+void Renderer::placeChart(const ChartItem& item) {
+    const double top = placeWhole(item.height, kFigureBefore * scale_);
+    drawChart(type_, canvas_, *item.chart, left_, top, width_, item.height, scale_, item.where);
+    pendingGap_ = kFigureAfter * scale_;
+}
+
+// Position on the left, a line to sign on, the name on the right, "(подпись)" under the
+// line; the date below. All on one page.
+void Renderer::placeSignature(const SignatureItem& item) {
+    const double top = placeWhole(item.height(), kSignatureBefore * scale_);
+    const double lh = item.position.lineHeight();
+    const double rows = std::max({item.position.height(), item.name.height(), lh});
+    // The last lines of position and name share a baseline with the signing line.
+    const double lastTop = top - rows + lh;
+    drawLines(item.position, 0, item.position.count(), left_, width_ * 0.42, lastTop + item.position.height() - lh,
+              Align::Left, false);
+    const double nameX = left_ + width_ * 0.72;
+    drawLines(item.name, 0, item.name.count(), nameX, width_ * 0.28, lastTop + item.name.height() - lh, Align::Right,
+              false);
+    const double lineY = lastTop - (item.position.face ? Typesetter::baseline(item.position) : lh * 0.8) - 1.5;
+    const double x1 = left_ + width_ * 0.45, x2 = left_ + width_ * 0.70;
+    canvas_.strokeLines({{x1, lineY, x2, lineY}}, 0.6, 0.0);
+    drawLines(item.note, 0, item.note.count(), x1, x2 - x1, lineY - 1, Align::Center, false);
+    drawLines(item.date, 0, item.date.count(), left_, width_ * 0.42, top - rows - item.note.height() - lh, Align::Left,
+              false);
+    pendingGap_ = kSignatureAfter * scale_;
+}
+
+void Renderer::stampMargins() {
+    const bool header = !collapseSpaces(doc_.header).empty();
+    const bool footer = !collapseSpaces(doc_.footer).empty();
+    if (!header && !footer) return;
     const std::string pages = std::to_string(canvas_.pageCount());
-    const double size = kFooterSize;
     for (size_t i = 0; i < canvas_.pageCount(); ++i) {
-        std::string text = replaceAll(doc_.footer, "{pages}", pages);
-        text = replaceAll(text, "{page}", std::to_string(i + 1));
-        const TextBox box = makeBox(text, Style::Regular, size, width_, kFooterGray, "footer");
+        if (doc_.titlePage && i == 0) continue;
+        auto expand = [&](const std::string& pattern) {
+            return replaceAll(replaceAll(pattern, "{pages}", pages), "{page}", std::to_string(i + 1));
+        };
         canvas_.select(i);
-        // Centred in the bottom margin.
-        const double top = std::max(bottomY_ / 2 + box.height() / 2, box.height());
-        drawLines(box, 0, box.count(), left_, width_, top, Align::Center, false);
+        if (header) {
+            const TextBox box = makeBox(expand(doc_.header), Style::Regular, kFooterSize, width_, kFooterGray, "header");
+            // Centred in the top margin.
+            const double top = std::min(pageHeight_ - (pageHeight_ - topY_) / 2 + box.height() / 2, pageHeight_ - 4);
+            drawLines(box, 0, box.count(), left_, width_, top, Align::Center, false);
+        }
+        if (footer) {
+            const TextBox box = makeBox(expand(doc_.footer), Style::Regular, kFooterSize, width_, kFooterGray, "footer");
+            // Centred in the bottom margin.
+            const double top = std::max(bottomY_ / 2 + box.height() / 2, box.height());
+            drawLines(box, 0, box.count(), left_, width_, top, Align::Center, false);
+        }
         canvas_.flush();
     }
 }
@@ -830,38 +1150,13 @@ void Renderer::stampFooters() {
 // ---------------------------------------------------------------------------------------
 // Drawing
 
-void Renderer::drawLines(const TextBox& box, size_t from, size_t count, double x, double width, double top,
-                         Align align, bool justify) {
-    if (!box.face) return;
-    const double lh = box.lineHeight();
-    // CSS-style half leading: the font's box (ascent + descent) centred in the line.
-    const double baseline = (lh - (box.face->ascent() + box.face->descent()) * box.size) / 2 + box.face->ascent() * box.size;
-    for (size_t j = 0; j < count && from + j < box.count(); ++j) {
-        const Line& line = box.lines[from + j];
-        if (line.runs.empty()) continue;
-        const double y = top - static_cast<double>(j) * lh - baseline;
-        double gap = line.space;
-        double pos = x;
-        const double slack = width - line.width;
-        if (justify && !line.last && line.runs.size() > 1 && slack > 0) {
-            gap += slack / static_cast<double>(line.runs.size() - 1);
-        } else if (slack > 0) {
-            if (align == Align::Center) pos += slack / 2;
-            else if (align == Align::Right) pos += slack;
-        }
-        for (const Run& run : line.runs) {
-            canvas_.text(*box.face, box.size, pos, y, run.text, box.gray);
-            pos += run.width + gap;
-        }
-    }
-}
-
 void Renderer::drawRow(const TableItem& t, const RowItem& row, size_t from, size_t count, double top) {
     const double height = static_cast<double>(count) * row.lineHeight + 2 * kCellPad;
     const double bottom = top - height;
     const double x0 = t.x.front();
     const double x1 = x0 + t.totalWidth;
     if (row.kind == RowKind::Header) canvas_.fillRect(x0, bottom, t.totalWidth, height, kHeaderFill);
+    if (row.kind == RowKind::Group) canvas_.fillRect(x0, bottom, t.totalWidth, height, kGroupFill);
 
     std::vector<Canvas::Segment> borders{{x0, top, x1, top}, {x0, bottom, x1, bottom}};
     for (size_t c = 0; c < row.cells.size(); ++c) {

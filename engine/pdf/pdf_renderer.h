@@ -10,7 +10,9 @@
 namespace gp::pdf {
 
 struct Options {
-    std::filesystem::path fontsDir;  // holds <family>-Regular.ttf, -Bold, -Italic, -BoldItalic
+    std::filesystem::path fontsDir;  // holds <family>-Regular.ttf, -Bold, -Italic, -BoldItalic (and DejaVuSans*.ttf)
+    // Russian hyphenation with Debian's hyph_ru_RU.dic (off when it is not installed).
+    bool hyphenate = true;
 };
 
 // Writes `doc` as a PDF at `path` (overwriting). Throws gp::Error(ErrorKind::Render) with a

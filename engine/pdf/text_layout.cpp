@@ -1,7 +1,14 @@
 #include "pdf/text_layout.h"
 
+#include <hyphen.h>
+
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/error.h"
 
 namespace gp::pdf {
 namespace {
@@ -45,6 +52,10 @@ bool isBreakingHyphen(char32_t cp) {
 // A break is allowed after a slash inside a word (paths, web addresses), as a last resort.
 bool isBreakingSlash(char32_t cp) { return cp == U'/'; }
 
+bool isCyrillic(char32_t cp) { return (cp >= U'А' && cp <= U'я') || cp == U'ё' || cp == U'Ё'; }
+bool isUpper(char32_t cp) { return (cp >= U'А' && cp <= U'Я') || cp == U'Ё' || (cp >= U'A' && cp <= U'Z'); }
+bool isDigit(char32_t cp) { return cp >= U'0' && cp <= U'9'; }
+
 bool isLetter(char32_t cp) {
     return (cp >= U'a' && cp <= U'z') || (cp >= U'A' && cp <= U'Z') || (cp >= 0x0400 && cp <= 0x04FF);
 }
@@ -55,23 +66,123 @@ bool isCombiningMark(char32_t cp) {
            (cp >= 0xFE20 && cp <= 0xFE2F);
 }
 
-// A one-letter word ("в", "с", "и", "а") or "№" / "§" should not end a line.
-bool bindsToNext(std::u32string_view word) {
-    return word.size() == 1 && (isLetter(word[0]) || word[0] == U'№' || word[0] == U'§');
+char32_t lower(char32_t c) {
+    if (c >= U'A' && c <= U'Z') return c + 32;
+    if (c >= U'А' && c <= U'Я') return c + 32;
+    if (c == U'Ё') return U'ё';
+    return c;
 }
 
-// A lone dash should not start a line.
-bool bindsToPrevious(std::u32string_view word) {
-    return word.size() == 1 && (word[0] == U'\u2014' || word[0] == U'\u2013');
+std::u32string lowerWord(std::u32string_view w) {
+    std::u32string out(w);
+    for (char32_t& c : out) c = lower(c);
+    return out;
 }
+
+// ---------------------------------------------------------------------------------------
+// Words that bind to their neighbours (see the header)
+
+bool isOpening(char32_t cp) { return cp == U'(' || cp == U'«' || cp == U'"' || cp == U'[' || cp == U'„' || cp == U'“'; }
+bool isClosing(char32_t cp) {
+    return cp == U',' || cp == U';' || cp == U':' || cp == U')' || cp == U'»' || cp == U'"' || cp == U']' ||
+           cp == U'!' || cp == U'?' || cp == U'“' || cp == U'.';
+}
+
+std::u32string_view stripOpening(std::u32string_view w) {
+    while (!w.empty() && isOpening(w.front())) w.remove_prefix(1);
+    return w;
+}
+
+std::u32string_view stripClosing(std::u32string_view w) {
+    while (!w.empty() && isClosing(w.back())) w.remove_suffix(1);
+    return w;
+}
+
+// "2", "691", "1,5", "-3": a number as written, nothing after it.
+bool isNumber(std::u32string_view w) {
+    if (!w.empty() && (w.front() == U'-' || w.front() == U'−' || w.front() == U'+')) w.remove_prefix(1);
+    if (w.empty() || !isDigit(w.front()) || !isDigit(w.back())) return false;
+    for (char32_t c : w)
+        if (!isDigit(c) && c != U',' && c != U'.') return false;
+    return true;
+}
+
+size_t leadingDigits(std::u32string_view w) {
+    size_t n = 0;
+    while (n < w.size() && isDigit(w[n])) ++n;
+    return n;
+}
+
+// "000", "000,00", "500." — a group of three digits that continues a number.
+bool isDigitGroup(std::u32string_view w) {
+    w = stripClosing(w);
+    if (leadingDigits(w) != 3) return false;
+    const std::u32string_view rest = w.substr(3);
+    if (rest.empty()) return true;
+    return (rest[0] == U',' || rest[0] == U'.') && rest.size() > 1 && leadingDigits(rest.substr(1)) == rest.size() - 1;
+}
+
+// "Е.", "С.", "A." — an initial.
+bool isInitial(std::u32string_view w) { return w.size() == 2 && isUpper(w[0]) && w[1] == U'.'; }
+
+// "С." or "С.," ending a name.
+bool isInitialWord(std::u32string_view w) {
+    return isInitial(w) || (w.size() == 3 && isInitial(w.substr(0, 2)) && isClosing(w[2]));
+}
+
+bool isCapitalizedWord(std::u32string_view w) {
+    if (w.size() < 2 || !isUpper(w[0])) return false;
+    for (char32_t c : w.substr(1))
+        if (!isLetter(c) && c != U'-') return false;
+    return true;
+}
+
+bool inList(std::u32string_view w, std::initializer_list<std::u32string_view> list) {
+    return std::find(list.begin(), list.end(), w) != list.end();
+}
+
+// Abbreviations that are never left at the end of a line.
+bool isLeadingAbbreviation(std::u32string_view w) {
+    const std::u32string l = lowerWord(w);
+    return inList(l, {U"г.", U"гг.", U"ул.", U"д.", U"пр.", U"просп.", U"пер.", U"пл.", U"наб.", U"б-р", U"ш.",
+                      U"кв.", U"корп.", U"стр.", U"обл.", U"р-н", U"пос.", U"пгт", U"с.", U"п.", U"пп.", U"ст.",
+                      U"ч.", U"гл.", U"рис.", U"табл.", U"см.", U"им.", U"т.", U"тел.", U"разд.", U"прил.",
+                      U"№№", U"ок.", U"мкр.", U"оф.", U"каб."});
+}
+
+const std::initializer_list<std::u32string_view> kMonths = {
+    U"января", U"февраля", U"марта", U"апреля", U"мая", U"июня", U"июля", U"августа",
+    U"сентября", U"октября", U"ноября", U"декабря"};
+
+// A word after a number that stays with it, stretching like a space.
+bool isUnitWord(std::u32string_view w) {
+    const std::u32string_view s = stripClosing(w);
+    const std::u32string l = lowerWord(s);
+    if (inList(l, kMonths)) return true;
+    // With its dot ("г." stripped to "г"): match both spellings.
+    return inList(l, {U"г", U"гг", U"год", U"года", U"тыс", U"млн", U"млрд", U"трлн", U"руб", U"р", U"коп", U"чел",
+                      U"шт", U"экз", U"км", U"м", U"см", U"мм", U"кг", U"т", U"л", U"ч", U"мин", U"сек", U"стр",
+                      U"с", U"п", U"°c", U"га", U"кв", U"мес", U"дн", U"ед"});
+}
+
+// A sign after a number that stays with it at a fixed width ("000 ₽").
+bool isUnitSign(std::u32string_view w) {
+    const std::u32string_view s = stripClosing(w);
+    return s == U"₽" || s == U"%" || s == U"‰" || s == U"€" || s == U"$" || s == U"°";
+}
+
+// ---------------------------------------------------------------------------------------
+// Pieces
 
 // How a piece of text joins the next one.
 enum class Join {
     End,     // last piece of the segment
     Space,   // a breakable, stretchable space
     Glue,    // a stretchable space that must not break ("в" + next word)
+    Fixed,   // a space that neither breaks nor stretches (merged away before line breaking)
     Hyphen,  // break allowed after a visible hyphen or dash, no space
     Soft,    // break allowed; shows "-" only when broken
+    Auto,    // hyphenation point found by the Hyphenator; shows "-" when broken
     Zero,    // break allowed (zero-width space), nothing shown
     Slash,   // break allowed after "/", nothing shown
     Tie,     // a no-break space, broken only when the group is wider than the line
@@ -79,31 +190,38 @@ enum class Join {
     None,    // no break, no space (merged away before line breaking)
 };
 
-// Glue breaks only when the alternative is a nearly empty line (see breakPenalty).
-bool breakable(Join j) { return j != Join::None; }
+bool breakable(Join j) { return j != Join::None && j != Join::Fixed; }
 bool stretches(Join j) { return j == Join::Space || j == Join::Glue; }
+// Words are separated by these.
+bool separates(Join j) { return stretches(j) || j == Join::Fixed; }
+bool showsHyphen(Join j) { return j == Join::Soft || j == Join::Auto; }
+// A line ending here ends with a hyphen (shown or written).
+bool hyphenated(Join j) { return j == Join::Soft || j == Join::Auto || j == Join::Hyphen; }
 
 struct Piece {
     std::u32string text;
+    std::vector<FontId> fonts;
     std::vector<double> prefix{0.0};  // prefix[i]: width of text[0, i)
     std::vector<size_t> ties;         // positions of no-break spaces in text
     Join join = Join::End;
 
     double width() const { return prefix.back(); }
-    void push(char32_t cp, double w) {
+    void push(char32_t cp, FontId font, double w) {
         text.push_back(cp);
+        fonts.push_back(font);
         prefix.push_back(prefix.back() + w);
     }
     void append(const Piece& other) {
         const size_t base = text.size();
         const double offset = width();
         text += other.text;
+        fonts.insert(fonts.end(), other.fonts.begin(), other.fonts.end());
         for (size_t i = 1; i < other.prefix.size(); ++i) prefix.push_back(offset + other.prefix[i]);
         for (size_t t : other.ties) ties.push_back(base + t);
     }
     Piece slice(size_t from, size_t to) const {
         Piece p;
-        for (size_t i = from; i < to; ++i) p.push(text[i], prefix[i + 1] - prefix[i]);
+        for (size_t i = from; i < to; ++i) p.push(text[i], fonts[i], prefix[i + 1] - prefix[i]);
         for (size_t t : ties)
             if (t >= from && t < to) p.ties.push_back(t - from);
         return p;
@@ -112,10 +230,74 @@ struct Piece {
 
 // Smallest number of characters left on either side of a hyphenation point.
 constexpr size_t kMinHyphenPart = 2;
+// Shortest word the hyphenator splits.
+constexpr size_t kMinHyphenWord = 5;
 constexpr double kEpsilon = 1e-6;
 
+struct Measure {
+    const StyledAdvance& advance;
+    double space;       // width of a space
+    double shrink = 0;  // how much of a space a justified line may give up
+};
+
+// Hyphenation points for the pieces [b, e] forming one word: the word is split into
+// pieces joined by Join::Auto. Not for numbers, addresses, abbreviations in capitals,
+// compounds with a hyphen or words the author already gave soft hyphens.
+void hyphenateWord(std::vector<Piece>& pieces, size_t b, size_t e, const Hyphenator& hyphenator,
+                   std::vector<Piece>& out) {
+    std::u32string word;
+    bool eligible = true;
+    for (size_t k = b; k <= e; ++k) {
+        word += pieces[k].text;
+        // Soft hyphens, slashes: the author decided. A compound ("северо-западный") breaks
+        // only at its hyphen, as Russian rules want.
+        if (k < e) eligible = false;
+    }
+    size_t cyrillic = 0, upper = 0;
+    for (size_t i = 0; i < word.size() && eligible; ++i) {
+        const char32_t c = word[i];
+        if (isDigit(c) || c == U'@' || c == U'/' || c == U'\\' || c == U'_' || c == U'=' || c == U'#') eligible = false;
+        if (c == U'.' && i + 1 < word.size() && isLetter(word[i + 1])) eligible = false;  // www.example, a.b.c
+        if (isCyrillic(c)) ++cyrillic;
+        if (isUpper(c)) ++upper;
+    }
+    if (eligible && cyrillic >= kMinHyphenWord && upper * 2 <= cyrillic + 1) {
+        for (size_t k = b; k <= e; ++k) {
+            Piece& p = pieces[k];
+            std::vector<size_t> cuts;
+            for (size_t i = 0; i < p.text.size();) {
+                if (!isCyrillic(p.text[i])) {
+                    ++i;
+                    continue;
+                }
+                size_t j = i;
+                while (j < p.text.size() && isCyrillic(p.text[j])) ++j;
+                if (j - i >= kMinHyphenWord)
+                    for (size_t point : hyphenator.points(std::u32string_view(p.text).substr(i, j - i)))
+                        cuts.push_back(i + point);
+                i = j;
+            }
+            if (cuts.empty()) {
+                out.push_back(std::move(p));
+                continue;
+            }
+            size_t from = 0;
+            for (size_t cut : cuts) {
+                out.push_back(p.slice(from, cut));
+                out.back().join = Join::Auto;
+                from = cut;
+            }
+            out.push_back(p.slice(from, p.text.size()));
+            out.back().join = p.join;
+        }
+        return;
+    }
+    for (size_t k = b; k <= e; ++k) out.push_back(std::move(pieces[k]));
+}
+
 // Splits a text without line breaks into pieces and sets the joins between them.
-std::vector<Piece> tokenize(std::u32string_view text, const Advance& advance, double space) {
+std::vector<Piece> tokenize(std::u32string_view text, std::span<const FontId> fonts, const Measure& m,
+                            const Hyphenator* hyphenator) {
     std::vector<Piece> pieces;
     Piece cur;
     size_t wordStart = 0;  // index in `pieces` of the current word's first piece
@@ -129,18 +311,20 @@ std::vector<Piece> tokenize(std::u32string_view text, const Advance& advance, do
         pieces.push_back(std::move(cur));
         cur = Piece{};
     };
-    for (char32_t cp : text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char32_t cp = text[i];
+        const FontId font = fonts.empty() ? FontId{0} : fonts[i];
         switch (kindOf(cp)) {
             case Kind::Glyph: {
                 const bool wordEmpty = cur.text.empty() && pieces.size() == wordStart;
-                cur.push(cp, advance(cp));
+                cur.push(cp, font, m.advance(cp, font));
                 if (isBreakingHyphen(cp) && !wordEmpty) endPiece(Join::Hyphen);
                 else if (isBreakingSlash(cp) && !wordEmpty) endPiece(Join::Slash);
                 break;
             }
             case Kind::NoBreakSpace:
                 cur.ties.push_back(cur.text.size());
-                cur.push(U' ', space);
+                cur.push(U' ', font, m.space);
                 break;
             case Kind::Space:
             case Kind::NewLine:  // the caller split at line breaks already
@@ -164,10 +348,27 @@ std::vector<Piece> tokenize(std::u32string_view text, const Advance& advance, do
     // Word boundaries: a whole word is pieces [b, e] with spaces (or the ends) around.
     auto wordOf = [&](size_t i, size_t& b, size_t& e) {
         b = i;
-        while (b > 0 && !stretches(pieces[b - 1].join)) --b;
+        while (b > 0 && !separates(pieces[b - 1].join)) --b;
         e = i;
-        while (e + 1 < pieces.size() && !stretches(pieces[e].join) && pieces[e].join != Join::End) ++e;
+        while (e + 1 < pieces.size() && !separates(pieces[e].join) && pieces[e].join != Join::End) ++e;
     };
+    auto wordText = [&](size_t b, size_t e) {
+        std::u32string w;
+        for (size_t k = b; k <= e; ++k) w += pieces[k].text;
+        return w;
+    };
+
+    if (hyphenator) {
+        std::vector<Piece> split;
+        size_t b = 0, e = 0;
+        while (b < pieces.size()) {
+            wordOf(b, b, e);
+            hyphenateWord(pieces, b, e, *hyphenator, split);
+            b = e + 1;
+        }
+        pieces = std::move(split);
+    }
+
     for (size_t i = 0; i + 1 < pieces.size(); ++i) {
         Piece& p = pieces[i];
         if (p.join == Join::Hyphen || p.join == Join::Soft || p.join == Join::Zero || p.join == Join::Slash) {
@@ -181,14 +382,39 @@ std::vector<Piece> tokenize(std::u32string_view text, const Advance& advance, do
             if (before < kMinHyphenPart || after < kMinHyphenPart) p.join = Join::None;
             if (p.join == Join::Slash && pieces[i + 1].text.front() == U'/') p.join = Join::None;  // "//"
         } else if (p.join == Join::Space) {
-            // Russian rules: "в" goes with the next word, a lone dash stays with the previous one.
             size_t b, e;
             wordOf(i, b, e);
-            const bool lastWhole = b == i;
+            const std::u32string prev = wordText(b, e);
             wordOf(i + 1, b, e);
-            const bool nextWhole = e == i + 1;
-            if ((lastWhole && bindsToNext(p.text)) || (nextWhole && bindsToPrevious(pieces[i + 1].text)))
+            const std::u32string next = wordText(b, e);
+            // After a run of initials starting at `next`: a capitalized word means the
+            // initials come before a surname, not after one.
+            bool initialsEndName = false;
+            if (isInitialWord(next)) {
+                size_t k = e + 1;
+                std::u32string after;
+                while (k < pieces.size()) {
+                    size_t b2, e2;
+                    wordOf(k, b2, e2);
+                    after = wordText(b2, e2);
+                    if (!isInitialWord(after)) break;
+                    after.clear();
+                    k = e2 + 1;
+                }
+                initialsEndName = after.empty() || !isCapitalizedWord(stripClosing(after));
+            }
+            const std::u32string_view a = stripOpening(prev);
+            const std::u32string_view bare = stripClosing(a);
+            if (isNumber(a) && ((a.size() <= 3 && isDigitGroup(next)) || isUnitSign(next))) {
+                p.join = Join::Fixed;  // "2 691 000", "000,00 ₽", "25 %"
+            } else if ((a.size() == 1 && (isLetter(a[0]) || a[0] == U'№' || a[0] == U'§')) ||
+                       (next.size() == 1 && (next[0] == U'\u2014' || next[0] == U'\u2013')) ||  // " —"
+                       isInitial(a) || isLeadingAbbreviation(a) ||
+                       (initialsEndName && isCapitalizedWord(bare)) ||
+                       (isNumber(a) && isUnitWord(next)) ||
+                       (inList(lowerWord(bare), {U"тыс", U"млн", U"млрд"}) && isUnitSign(next))) {
                 p.join = Join::Glue;
+            }
         }
     }
     // Merge pieces that cannot break apart.
@@ -197,6 +423,12 @@ std::vector<Piece> tokenize(std::u32string_view text, const Advance& advance, do
         if (!merged.empty() && merged.back().join == Join::None) {
             merged.back().append(p);
             merged.back().join = p.join;
+        } else if (!merged.empty() && merged.back().join == Join::Fixed) {
+            Piece& last = merged.back();
+            last.ties.push_back(last.text.size());
+            last.push(U' ', last.fonts.back(), m.space);
+            last.append(p);
+            last.join = p.join;
         } else {
             merged.push_back(std::move(p));
         }
@@ -252,6 +484,7 @@ double breakPenalty(Join j) {
     switch (j) {
         case Join::Hyphen: return 50;
         case Join::Soft: case Join::Zero: return 100;
+        case Join::Auto: return 500;
         case Join::Slash: return 1000;
         case Join::Tie: return 5000;
         case Join::Cut: return 10000;
@@ -260,13 +493,20 @@ double breakPenalty(Join j) {
     }
 }
 
+// Extra demerits for two hyphenated lines in a row, and for a hyphen that leaves the last
+// line to the end of a word.
+constexpr double kDoubleHyphen = 3000;
+constexpr double kFinalHyphen = 2000;
+
 // Chooses line breaks for one paragraph (no forced breaks inside) minimising the total
 // demerits of its lines, as TeX does: every line but the last is as evenly filled as the
-// words allow, instead of a tight line followed by a loose one.
-void breakSegment(const std::vector<Piece>& pieces, double maxWidth, double space, double hyphen, bool balanced,
+// words allow, instead of a tight line followed by a loose one. The state of a break is its
+// position and whether the line before it ended with a hyphen.
+void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measure& m, bool balanced,
                   std::vector<Line>& lines) {
-    const size_t m = pieces.size();
-    if (m == 0) {
+    const double space = m.space;
+    const size_t n = pieces.size();
+    if (n == 0) {
         Line empty;
         empty.space = space;
         empty.last = true;
@@ -274,54 +514,70 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, double spac
         return;
     }
     constexpr double kInf = std::numeric_limits<double>::infinity();
-    std::vector<double> best(m + 1, kInf);
-    std::vector<size_t> from(m + 1, 0);
-    best[0] = 0;
-    for (size_t i = 0; i < m; ++i) {
-        if (best[i] == kInf) continue;
-        double width = 0;
-        size_t gaps = 0;
-        for (size_t j = i + 1; j <= m; ++j) {
-            const Piece& p = pieces[j - 1];
-            if (j > i + 1) {
-                const Join before = pieces[j - 2].join;
-                if (stretches(before) || before == Join::Tie) width += space;
-                if (stretches(before)) ++gaps;
-            }
-            width += p.width();
-            if (width > maxWidth + kEpsilon && j > i + 1) break;
-            if (!breakable(p.join)) continue;
-            const bool last = j == m;
-            const double natural = width + (p.join == Join::Soft ? hyphen : 0);
-            if (natural > maxWidth + kEpsilon && j > i + 1) continue;
-            const double slack = std::max(maxWidth - natural, 0.0);
-            double demerits = 0;
-            if (balanced) {
-                // Lines of equal length: the squared shortfall of every line, the last included.
-                const double shortfall = slack / space;
-                demerits = 100 * shortfall * shortfall + breakPenalty(p.join);
-            } else if (!last) {
-                // How far the spaces would have to stretch to fill the line (TeX's badness,
-                // not capped, so a very loose line always costs more than a loose one).
-                const double ratio = slack / (static_cast<double>(std::max<size_t>(gaps, 1)) * space);
-                const double badness = 100 * ratio * ratio * ratio;
-                demerits = (1 + badness) * (1 + badness) + breakPenalty(p.join);
-            }
-            if (best[i] + demerits < best[j]) {
-                best[j] = best[i] + demerits;
-                from[j] = i;
+    std::vector<std::array<double, 2>> best(n + 1, {kInf, kInf});
+    std::vector<std::array<size_t, 2>> from(n + 1, {0, 0});  // 2 * position + state
+    best[0][0] = 0;
+    for (size_t i = 0; i < n; ++i) {
+        for (size_t h = 0; h < 2; ++h) {
+            if (best[i][h] == kInf) continue;
+            double width = 0;
+            size_t gaps = 0;
+            for (size_t j = i + 1; j <= n; ++j) {
+                const Piece& p = pieces[j - 1];
+                if (j > i + 1) {
+                    const Join before = pieces[j - 2].join;
+                    if (stretches(before) || before == Join::Tie) width += space;
+                    if (stretches(before)) ++gaps;
+                }
+                width += p.width();
+                const double shrinkable = m.shrink * space * static_cast<double>(gaps);
+                if (width - shrinkable > maxWidth + kEpsilon && j > i + 1) break;
+                if (!breakable(p.join)) continue;
+                const bool last = j == n;
+                const double hyphen = showsHyphen(p.join) && !last ? m.advance(U'-', p.fonts.back()) : 0;
+                const double natural = width + hyphen;
+                // The last line is set at its natural width: it may not shrink.
+                if (natural - (last || balanced ? 0 : shrinkable) > maxWidth + kEpsilon && j > i + 1) continue;
+                const double slack = maxWidth - natural;
+                double demerits = 0;
+                if (balanced) {
+                    // Lines of equal length: the squared shortfall of every line, the last included.
+                    const double shortfall = std::max(slack, 0.0) / space;
+                    demerits = 100 * shortfall * shortfall + breakPenalty(p.join);
+                } else if (!last) {
+                    // How far the spaces would have to stretch (or shrink) to fill the line
+                    // (TeX's badness, not capped, so a very loose line always costs more than a
+                    // loose one).
+                    const double ratio = slack >= 0 ? slack / (static_cast<double>(std::max<size_t>(gaps, 1)) * space)
+                                                    : -slack / std::max(shrinkable, kEpsilon);
+                    const double badness = 100 * ratio * ratio * ratio;
+                    demerits = (1 + badness) * (1 + badness) + breakPenalty(p.join);
+                }
+                const size_t hj = !last && hyphenated(p.join) ? 1 : 0;
+                if (h && hj) demerits += kDoubleHyphen;
+                if (h && last && showsHyphen(pieces[i - 1].join)) demerits += kFinalHyphen;
+                if (best[i][h] + demerits < best[j][hj]) {
+                    best[j][hj] = best[i][h] + demerits;
+                    from[j][hj] = 2 * i + h;
+                }
             }
         }
     }
     std::vector<size_t> ends;
-    for (size_t j = m; j > 0; j = from[j]) ends.push_back(j);
+    size_t state = best[n][0] <= best[n][1] ? 0 : 1;
+    for (size_t j = n; j > 0;) {
+        ends.push_back(j);
+        const size_t f = from[j][state];
+        j = f / 2;
+        state = f % 2;
+    }
     std::reverse(ends.begin(), ends.end());
 
     size_t i = 0;
     for (size_t j : ends) {
         Line line;
         line.space = space;
-        line.last = j == m;
+        line.last = j == n;
         Run run;
         for (size_t k = i; k < j; ++k) {
             const Piece& p = pieces[k];
@@ -333,15 +589,19 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, double spac
                     run = Run{};
                 } else if (before == Join::Tie) {
                     run.text.push_back(U' ');
+                    run.fonts.push_back(pieces[k - 1].fonts.back());
                     run.width += space;
                 }
             }
             run.text += p.text;
+            run.fonts.insert(run.fonts.end(), p.fonts.begin(), p.fonts.end());
             run.width += p.width();
         }
-        if (pieces[j - 1].join == Join::Soft && j < m) {
+        const Piece& end = pieces[j - 1];
+        if (showsHyphen(end.join) && j < n) {
             run.text.push_back(U'-');
-            run.width += hyphen;
+            run.fonts.push_back(end.fonts.back());
+            run.width += m.advance(U'-', end.fonts.back());
         }
         line.width += run.width;
         line.runs.push_back(std::move(run));
@@ -350,11 +610,85 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, double spac
     }
 }
 
+// KOI8-R codes of а..я (ё is written as е).
+constexpr unsigned char kKoi8[32] = {0xC1, 0xC2, 0xD7, 0xC7, 0xC4, 0xC5, 0xD6, 0xDA, 0xC9, 0xCA, 0xCB,
+                                     0xCC, 0xCD, 0xCE, 0xCF, 0xD0, 0xD2, 0xD3, 0xD4, 0xD5, 0xC6, 0xC8,
+                                     0xC3, 0xDE, 0xDB, 0xDD, 0xDF, 0xD9, 0xD8, 0xDC, 0xC0, 0xD1};
+
 }  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Hyphenator
+
+struct Hyphenator::Dict {
+    HyphenDict* dict = nullptr;
+    ~Dict() {
+        if (dict) hnj_hyphen_free(dict);
+    }
+};
+
+Hyphenator::Hyphenator(const std::filesystem::path& dictionary) : dict_(std::make_unique<Dict>()) {
+    dict_->dict = hnj_hyphen_load(dictionary.c_str());
+    if (!dict_->dict)
+        throw Error(ErrorKind::Render, "PDF: cannot load the hyphenation dictionary " + dictionary.string());
+}
+
+Hyphenator::~Hyphenator() = default;
+
+std::vector<size_t> Hyphenator::points(std::u32string_view word) const {
+    std::vector<size_t> out;
+    if (word.size() < 2 * kMinHyphenPart || word.size() > 60) return out;
+    std::string koi;
+    for (char32_t c : word) {
+        const char32_t l = lower(c) == U'ё' ? U'е' : lower(c);
+        if (l < U'а' || l > U'я') return out;
+        koi.push_back(static_cast<char>(kKoi8[l - U'а']));
+    }
+    // Words repeat a lot in a document and across documents: remember the answers.
+    thread_local std::unordered_map<std::string, std::vector<size_t>> cache;
+    if (auto it = cache.find(koi); it != cache.end()) return it->second;
+    std::vector<char> hyphens(koi.size() + 5, '0');
+    char** rep = nullptr;
+    int* pos = nullptr;
+    int* cut = nullptr;
+    if (hnj_hyphen_hyphenate3(dict_->dict, koi.data(), static_cast<int>(koi.size()),
+                              hyphens.data(), nullptr, &rep, &pos, &cut, kMinHyphenPart, kMinHyphenPart, kMinHyphenPart,
+                              kMinHyphenPart) == 0) {
+        for (size_t k = 0; k + 1 < koi.size(); ++k)
+            if ((hyphens[k] - '0') % 2 == 1 && k + 1 >= kMinHyphenPart && koi.size() - (k + 1) >= kMinHyphenPart)
+                out.push_back(k + 1);
+    }
+    if (rep) {
+        for (size_t k = 0; k < koi.size(); ++k) free(rep[k]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+    if (cache.size() > 20000) cache.clear();
+    cache.emplace(std::move(koi), out);
+    return out;
+}
+
+const Hyphenator* Hyphenator::russian() {
+    static const std::unique_ptr<Hyphenator> instance = []() -> std::unique_ptr<Hyphenator> {
+        const std::filesystem::path dic = "/usr/share/hyphen/hyph_ru_RU.dic";
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(dic, ec)) return nullptr;
+        try {
+            return std::make_unique<Hyphenator>(dic);
+        } catch (const Error&) {
+            return nullptr;
+        }
+    }();
+    return instance.get();
+}
+
+// ---------------------------------------------------------------------------------------
 
 bool needsGlyph(char32_t cp) { return kindOf(cp) == Kind::Glyph; }
 
-std::vector<Line> wrap(std::u32string_view text, double maxWidth, const Advance& advance, bool balanced) {
+std::vector<Line> wrap(std::u32string_view text, std::span<const FontId> fonts, double maxWidth,
+                       const StyledAdvance& advance, const WrapOptions& options) {
     // Trailing line breaks and spaces make no lines.
     while (!text.empty()) {
         const Kind k = kindOf(text.back());
@@ -362,21 +696,29 @@ std::vector<Line> wrap(std::u32string_view text, double maxWidth, const Advance&
         text.remove_suffix(1);
     }
     if (text.empty()) return {};
+    if (!fonts.empty()) fonts = fonts.first(text.size());
 
-    const double space = advance(U' ');
-    const double hyphen = advance(U'-');
+    const Measure m{advance, advance(U' ', fonts.empty() ? FontId{0} : fonts.front()),
+                    std::clamp(options.shrink, 0.0, 0.5)};
     std::vector<Line> lines;
     size_t start = 0;
     while (start <= text.size()) {
         size_t end = start;
         while (end < text.size() && kindOf(text[end]) != Kind::NewLine) ++end;
         const std::u32string_view segment = text.substr(start, end - start);
-        breakSegment(cutWide(tokenize(segment, advance, space), maxWidth), maxWidth, space, hyphen, balanced, lines);
+        const std::span<const FontId> segmentFonts = fonts.empty() ? fonts : fonts.subspan(start, end - start);
+        breakSegment(cutWide(tokenize(segment, segmentFonts, m, options.hyphenator), maxWidth), maxWidth, m,
+                     options.balanced, lines);
         if (end >= text.size()) break;
         start = end + 1;
         if (text[end] == U'\r' && start < text.size() && text[start] == U'\n') ++start;  // CRLF
     }
     return lines;
+}
+
+std::vector<Line> wrap(std::u32string_view text, double maxWidth, const Advance& advance, bool balanced) {
+    const StyledAdvance styled = [&advance](char32_t cp, FontId) { return advance(cp); };
+    return wrap(text, {}, maxWidth, styled, WrapOptions{balanced, nullptr});
 }
 
 }  // namespace gp::pdf
