@@ -45,33 +45,55 @@ std::size_t longestWord(std::string_view text) {
     return longest;
 }
 
+namespace {
+
+// One code point of `s` at `i`, advancing `i`; what the renderer measures needs only to tell
+// spaces and line breaks from the rest, so malformed bytes simply count as one character each.
+char32_t nextCodePoint(std::string_view s, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i++]);
+    if (c < 0x80) return c;
+    int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 0;
+    char32_t cp = extra == 1 ? (c & 0x1F) : extra == 2 ? (c & 0x0F) : (c & 0x07);
+    if (extra == 0) return 0xFFFD;
+    for (; extra > 0; --extra) {
+        if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0xFFFD;
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+    }
+    return cp;
+}
+
+bool breaks(char32_t c) { return isSpace(c) || c == U'\n' || c == U'\r'; }
+
+}  // namespace
+
+// Walks the UTF-8 text in place (no decoded copy): a streamed table measures every row.
 int wrappedLines(std::string_view text, std::size_t charsPerLine) {
     charsPerLine = std::max<std::size_t>(charsPerLine, 1);
-    const std::u32string s = utf8::decode(text);
     int lines = 1;
     std::size_t used = 0;  // characters on the current line
     std::size_t i = 0;
-    while (i < s.size()) {
-        char32_t c = s[i];
+    while (i < text.size()) {
+        char32_t c = nextCodePoint(text, i);
         if (c == U'\n') {
             ++lines;
             used = 0;
-            ++i;
             continue;
         }
-        if (c == U'\r') {
-            ++i;
-            continue;
-        }
+        if (c == U'\r') continue;
         if (isSpace(c)) {
             // A space that does not fit is swallowed by the line break.
             if (used < charsPerLine) ++used;
-            ++i;
             continue;
         }
-        std::size_t end = i;
-        while (end < s.size() && !isSpace(s[end]) && s[end] != U'\n' && s[end] != U'\r') ++end;
-        std::size_t word = end - i;
+        std::size_t word = 1;  // the word that starts with c
+        while (i < text.size()) {
+            std::size_t before = i;
+            if (breaks(nextCodePoint(text, i))) {
+                i = before;
+                break;
+            }
+            ++word;
+        }
         if (used > 0 && used + word > charsPerLine) {
             ++lines;
             used = 0;
@@ -81,7 +103,6 @@ int wrappedLines(std::string_view text, std::size_t charsPerLine) {
             word -= charsPerLine;
         }
         used += word;
-        i = end;
     }
     return lines;
 }

@@ -12,11 +12,11 @@ void check(lxw_error err, const std::string& what) {
     if (err != LXW_NO_ERROR) throw Error(ErrorKind::Render, what + ": " + lxw_strerror(err));
 }
 
-Workbook::Workbook(const std::filesystem::path& path, const std::filesystem::path& tmpdir)
-    : path_(path.string()) {
+Workbook::Workbook(const std::filesystem::path& path, const std::filesystem::path& tmpdir, bool constantMemory)
+    : path_(path.string()), constantMemory_(constantMemory) {
     lxw_workbook_options options{};
-    options.constant_memory = LXW_FALSE;  // merged ranges need the whole sheet in memory
-    options.use_zip64 = LXW_FALSE;
+    options.constant_memory = constantMemory ? LXW_TRUE : LXW_FALSE;
+    options.use_zip64 = constantMemory ? LXW_TRUE : LXW_FALSE;
     if (!tmpdir.empty()) {
         tmpdir_ = std::make_unique<std::string>(tmpdir.string());
         options.tmpdir = tmpdir_->data();
@@ -31,6 +31,7 @@ Workbook::~Workbook() { discard(); }
 Workbook::Workbook(Workbook&& other) noexcept
     : wb_(std::exchange(other.wb_, nullptr)),
       path_(std::move(other.path_)),
+      constantMemory_(other.constantMemory_),
       tmpdir_(std::move(other.tmpdir_)) {}
 
 Workbook& Workbook::operator=(Workbook&& other) noexcept {
@@ -38,6 +39,7 @@ Workbook& Workbook::operator=(Workbook&& other) noexcept {
         discard();
         wb_ = std::exchange(other.wb_, nullptr);
         path_ = std::move(other.path_);
+        constantMemory_ = other.constantMemory_;
         tmpdir_ = std::move(other.tmpdir_);
     }
     return *this;
@@ -84,6 +86,12 @@ lxw_format* Formats::get(const Style& style) {
     if (style.italic) format_set_italic(f);
     if (style.size > 0) format_set_font_size(f, style.size);
     if (style.border) format_set_border(f, LXW_BORDER_THIN);
+    if (style.bottomBorder) format_set_bottom(f, LXW_BORDER_THIN);
+    if (style.fill) {
+        format_set_pattern(f, LXW_PATTERN_SOLID);
+        format_set_bg_color(f, 0xF2F2F2);
+    }
+    if (style.color != 0) format_set_font_color(f, style.color);
     if (style.wrap) format_set_text_wrap(f);
     if (style.top) format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
     if (style.vcenter) format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);

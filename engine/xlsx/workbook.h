@@ -5,6 +5,7 @@
 #include <xlsxwriter.h>
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,9 +19,14 @@ void check(lxw_error err, const std::string& what);
 // that was never closed is discarded by the destructor without writing anything, so a
 // render that fails half-way leaves no half-built file behind. libxlsxwriter frees the
 // workbook in both cases, exactly once.
+//
+// With `constantMemory` libxlsxwriter keeps one row per sheet in memory and writes it out
+// as soon as a later row is touched; writing an earlier row then fails (the renderer writes
+// strictly in order). The sheets are written through temporary files in `tmpdir` and zipped
+// with ZIP64 extensions, needed once a sheet's XML passes 4 GiB.
 class Workbook {
 public:
-    Workbook(const std::filesystem::path& path, const std::filesystem::path& tmpdir);
+    Workbook(const std::filesystem::path& path, const std::filesystem::path& tmpdir, bool constantMemory = false);
     ~Workbook();
     Workbook(Workbook&& other) noexcept;
     Workbook& operator=(Workbook&& other) noexcept;
@@ -28,6 +34,7 @@ public:
     Workbook& operator=(const Workbook&) = delete;
 
     lxw_workbook* get() const { return wb_; }
+    bool constantMemory() const { return constantMemory_; }
     // Adds a worksheet; `name` must already be valid (see gp::xlsx::sheetName).
     lxw_worksheet* addWorksheet(const std::string& name);
     // Writes the file and frees the workbook. Throws gp::Error (Output when the file cannot
@@ -39,6 +46,7 @@ private:
 
     lxw_workbook* wb_ = nullptr;
     std::string path_;
+    bool constantMemory_ = false;
     // Kept on the heap so its address survives moves: libxlsxwriter may keep the pointer.
     std::unique_ptr<std::string> tmpdir_;
 };
@@ -50,7 +58,10 @@ struct Style {
     bool bold = false;
     bool italic = false;
     double size = 0;  // points; 0 = the default 11
-    bool border = false;
+    bool border = false;        // thin border all round
+    bool bottomBorder = false;  // thin border below only (a line to sign on)
+    bool fill = false;          // light grey background (group header rows)
+    std::uint32_t color = 0;    // font colour 0xRRGGBB; 0 = automatic (black)
     bool wrap = false;
     bool top = false;  // vertical alignment: top (else bottom, Excel's default)
     bool vcenter = false;

@@ -1,9 +1,23 @@
 // The XLSX renderer: writes a model::Document as an Excel workbook with libxlsxwriter.
-// The first sheet holds the title, headings, paragraphs and field lists; every table gets
-// a sheet of its own with typed cells, a frozen header, an autofilter and a totals row of
-// formulas whose cached results are the engine's exact totals.
+//
+// Sheets, in document order:
+// - the first sheet (Document::sheet) holds the running content before the first heading
+//   that names a sheet: title, headings, paragraphs (bold and italic runs as rich text),
+//   field lists, images, charts and signatures, top to bottom over columns A:D; it is left
+//   out when there is no such content (and the workbook would not be empty);
+// - a heading with a sheet name starts a new such sheet for the blocks that follow;
+// - every table gets a sheet of its own: typed cells, a frozen and repeated header, an
+//   autofilter, groups as outline level 1 with SUBTOTAL rows, and a totals row of formulas
+//   whose cached results are the engine's exact totals;
+// - every chart gets a sheet with its data (categories and series) that the native chart,
+//   drawn on the running sheet where the chart block stands, points at.
+//
+// A streamed table (Table::stream), or one of more than Options::constantMemoryRows rows,
+// switches the workbook to libxlsxwriter's constant-memory mode (with ZIP64): rows are
+// pulled one at a time and written strictly in order, so memory stays flat for a million rows.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -15,6 +29,12 @@ namespace gp::xlsx {
 
 struct Options {
     std::filesystem::path tmpdir;  // for libxlsxwriter's temporary files; empty = system default
+    // A table with more rows than this (or any streamed table) makes the whole workbook use
+    // constant memory. The output is the same workbook either way, except that strings are
+    // stored in the cells rather than in a shared table and charts carry no cached data.
+    std::size_t constantMemoryRows = 100000;
+    // A streamed table's column widths are measured on its first rows, this many.
+    std::size_t measureRows = 1000;
 };
 
 // Writes `doc` as an .xlsx workbook at `path` (overwriting). Throws gp::Error(ErrorKind::Render)

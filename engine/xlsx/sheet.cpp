@@ -1,0 +1,176 @@
+#include "xlsx/sheet.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "xlsx/measure.h"
+
+namespace gp::xlsx::detail {
+
+double rowHeight(int lines, double fontSize) {
+    double perLine = kLineHeight * fontSize / kDefaultFontSize;
+    double points = std::min(kMaxRowHeight, std::max(1, lines) * perLine);
+    return std::ceil(points / 0.75) * 0.75;  // Excel keeps heights in whole pixels (0.75 pt)
+}
+
+int linesIn(std::string_view text, double width, bool bold, double size) {
+    double scaled = width * kDefaultFontSize / size;
+    const std::size_t chars = measure::charsIn(scaled, bold);
+    // No more bytes than fit is no more characters than fit: one line, unless it breaks.
+    if (text.size() <= chars && text.find('\n') == std::string_view::npos) return 1;
+    return measure::wrappedLines(text, chars);
+}
+
+int columnPixels(double width) {
+    if (width < 1) return static_cast<int>(width * 12 + 0.5);
+    return static_cast<int>(width * 7 + 0.5) + 5;
+}
+
+void SheetWriter::put(lxw_row_t row, lxw_col_t col, const Typed& value, Style style) {
+    at(row);
+    style.numFormat = value.numFormat;
+    lxw_format* f = format(style);
+    lxw_error err = LXW_NO_ERROR;
+    switch (value.kind) {
+        case Typed::Kind::Blank: err = worksheet_write_blank(ws_, row, col, f); break;
+        case Typed::Kind::Number: err = worksheet_write_number(ws_, row, col, value.number, f); break;
+        case Typed::Kind::Date: {
+            lxw_datetime dt = value.date;
+            err = worksheet_write_datetime(ws_, row, col, &dt, f);
+            break;
+        }
+        case Typed::Kind::String: err = worksheet_write_string(ws_, row, col, value.text.c_str(), f); break;
+    }
+    checkAt(err, row, col);
+}
+
+void SheetWriter::merged(lxw_row_t row, lxw_col_t first, lxw_col_t last, const Typed& value, Style style) {
+    if (first == last) return put(row, first, value, style);
+    at(row);
+    style.numFormat = value.numFormat;
+    // worksheet_merge_range ignores the result of writing its string, so the value is
+    // written over the first cell separately, where a failure (too long text) is seen.
+    checkAt(worksheet_merge_range(ws_, row, first, row, last, "", format(style)), row, first);
+    if (value.kind != Typed::Kind::Blank) put(row, first, value, style);
+}
+
+void SheetWriter::runs(lxw_row_t row, lxw_col_t first, lxw_col_t last, const std::vector<model::Run>& runs,
+                       Style style) {
+    // Adjacent runs of one style are one fragment; empty runs are dropped (libxlsxwriter
+    // rejects empty fragments).
+    struct Fragment {
+        bool bold;
+        bool italic;
+        std::string text;
+    };
+    std::vector<Fragment> fragments;
+    for (const model::Run& run : runs) {
+        if (run.text.empty()) continue;
+        if (!fragments.empty() && fragments.back().bold == run.bold && fragments.back().italic == run.italic)
+            fragments.back().text += run.text;
+        else
+            fragments.push_back({run.bold, run.italic, run.text});
+    }
+    if (fragments.size() <= 1) {
+        if (!fragments.empty()) {
+            style.bold = style.bold || fragments.front().bold;
+            style.italic = style.italic || fragments.front().italic;
+        }
+        return merged(row, first, last, asString(fragments.empty() ? std::string() : fragments.front().text), style);
+    }
+    at(row);
+    lxw_format* cellFormat = format(style);
+    if (first != last) checkAt(worksheet_merge_range(ws_, row, first, row, last, "", cellFormat), row, first);
+    std::vector<lxw_rich_string_tuple> tuples(fragments.size());
+    std::vector<lxw_rich_string_tuple*> pointers;
+    for (std::size_t i = 0; i < fragments.size(); ++i) {
+        Style font;  // a fragment's font: the cell's size and colour with the run's weight and slant
+        font.size = style.size;
+        font.color = style.color;
+        font.bold = style.bold || fragments[i].bold;
+        font.italic = style.italic || fragments[i].italic;
+        tuples[i].format = format(font);
+        tuples[i].string = fragments[i].text.data();
+        pointers.push_back(&tuples[i]);
+    }
+    pointers.push_back(nullptr);
+    checkAt(worksheet_write_rich_string(ws_, row, first, pointers.data(), cellFormat), row, first);
+}
+
+void SheetWriter::formula(lxw_row_t row, lxw_col_t col, const std::string& text, double cached, Style style) {
+    at(row);
+    checkAt(worksheet_write_formula_num(ws_, row, col, text.c_str(), format(style), cached), row, col);
+}
+
+void SheetWriter::rowOptions(lxw_row_t row, double points, std::uint8_t level) {
+    at(row);
+    lxw_error err = LXW_NO_ERROR;
+    if (level == 0) {
+        err = worksheet_set_row(ws_, row, points, nullptr);
+    } else {
+        lxw_row_col_options options{};
+        options.level = level;
+        err = worksheet_set_row_opt(ws_, row, points, nullptr, &options);
+    }
+    if (err != LXW_NO_ERROR) call(err, "row " + std::to_string(static_cast<unsigned long>(row) + 1));
+}
+
+void SheetWriter::width(lxw_col_t col, double width) {
+    call(worksheet_set_column(ws_, col, col, width, nullptr), "column " + columnLetters(col));
+}
+
+void SheetWriter::call(lxw_error err, const std::string& what) const {
+    if (err != LXW_NO_ERROR) check(err, "sheet '" + name_ + "': " + what);
+}
+
+void SheetWriter::failAt(lxw_error err, lxw_row_t row, lxw_col_t col) const {
+    throw Error(ErrorKind::Render, "sheet '" + name_ + "', cell " + cellName(row, col) + ": " + lxw_strerror(err));
+}
+
+void SheetWriter::outOfOrder(lxw_row_t row) const {
+    throw Error(ErrorKind::Render, "sheet '" + name_ + "': row " + std::to_string(static_cast<unsigned long>(row) + 1) +
+                                       " written after row " + std::to_string(static_cast<unsigned long>(row_) + 1) +
+                                       " (rows must be written in order)");
+}
+
+std::string excelHeaderFooter(std::string_view text) {
+    std::string out = "&C";
+    for (std::size_t i = 0; i < text.size();) {
+        std::string_view rest = text.substr(i);
+        if (rest.starts_with("{pages}")) {
+            out += "&N";
+            i += 7;
+        } else if (rest.starts_with("{page}")) {
+            out += "&P";
+            i += 6;
+        } else {
+            if (text[i] == '&') out += '&';
+            out += text[i++];
+        }
+    }
+    return out;
+}
+
+void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape) {
+    lxw_worksheet* ws = sheet.ws();
+    std::uint8_t paper = 9;  // A4
+    if (doc.page.size == model::PageSetup::Size::A3) paper = 8;
+    if (doc.page.size == model::PageSetup::Size::Letter) paper = 1;
+    worksheet_set_paper(ws, paper);
+    if (landscape) worksheet_set_landscape(ws);
+    constexpr double kMmPerInch = 25.4;
+    worksheet_set_margins(ws, doc.page.left / kMmPerInch, doc.page.right / kMmPerInch, doc.page.top / kMmPerInch,
+                          doc.page.bottom / kMmPerInch);
+    worksheet_fit_to_pages(ws, 1, 0);  // one page wide, as many tall as needed
+    if (!doc.header.empty()) {
+        std::string header = excelHeaderFooter(doc.header);
+        sheet.call(worksheet_set_header(ws, header.c_str()), "header");
+    }
+    if (!doc.footer.empty()) {
+        std::string footer = excelHeaderFooter(doc.footer);
+        sheet.call(worksheet_set_footer(ws, footer.c_str()), "footer");
+    }
+}
+
+}  // namespace gp::xlsx::detail

@@ -1,0 +1,82 @@
+// One worksheet as the renderer writes it: every libxlsxwriter call checked (a failure throws
+// gp::Error naming the sheet and cell), and rows written strictly in order. In constant-memory
+// mode libxlsxwriter has already written out every row before the last one touched; the
+// writer keeps its own row counter and refuses to go back, in both modes, so a layout that
+// would lose rows there fails in every test instead.
+#pragma once
+
+#include <xlsxwriter.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/document.h"
+#include "xlsx/cells.h"
+#include "xlsx/workbook.h"
+
+namespace gp::xlsx::detail {
+
+constexpr double kDefaultFontSize = 11;
+constexpr double kLineHeight = 15;     // points per line of 11 pt text
+constexpr double kMaxRowHeight = 409;  // Excel's limit, in points
+
+// Height in points of `lines` lines of `fontSize` text, in whole pixels as Excel keeps it.
+double rowHeight(int lines, double fontSize);
+// Lines `text` takes in a cell (or merged range) `width` units wide in a `size` pt font.
+int linesIn(std::string_view text, double width, bool bold, double size);
+// Pixels Excel draws a column `width` units wide with (the default font: 7 px per unit + 5).
+int columnPixels(double width);
+
+class SheetWriter {
+public:
+    SheetWriter(lxw_worksheet* ws, std::string name, Formats& formats)
+        : ws_(ws), name_(std::move(name)), formats_(formats) {}
+
+    lxw_worksheet* ws() const { return ws_; }
+    const std::string& name() const { return name_; }
+    lxw_format* format(const Style& style) { return formats_.get(style); }
+
+    // Every write goes through here first: `row` must not be above the last row touched.
+    void at(lxw_row_t row) {
+        if (touched_ && row < row_) outOfOrder(row);
+        row_ = row;
+        touched_ = true;
+    }
+
+    void put(lxw_row_t row, lxw_col_t col, const Typed& value, Style style);
+    // `value` in the first cell of row:first..last, merged when that is more than one cell.
+    void merged(lxw_row_t row, lxw_col_t first, lxw_col_t last, const Typed& value, Style style);
+    // Text in styled runs over row:first..last (merged). Runs of one style become a plain
+    // string in that style; mixed styles a rich string.
+    void runs(lxw_row_t row, lxw_col_t first, lxw_col_t last, const std::vector<model::Run>& runs, Style style);
+    void formula(lxw_row_t row, lxw_col_t col, const std::string& formula, double cached, Style style);
+    // Row height in points (LXW_DEF_ROW_HEIGHT for the default) and outline level (0 = none).
+    void rowOptions(lxw_row_t row, double points, std::uint8_t level = 0);
+    void height(lxw_row_t row, double points) { rowOptions(row, points, 0); }
+    void width(lxw_col_t col, double width);
+
+    // Throws unless err is LXW_NO_ERROR: "sheet 'X', cell B7: <libxlsxwriter's text>".
+    void checkAt(lxw_error err, lxw_row_t row, lxw_col_t col) {
+        if (err != LXW_NO_ERROR) failAt(err, row, col);
+    }
+    void call(lxw_error err, const std::string& what) const;
+
+private:
+    [[noreturn]] void failAt(lxw_error err, lxw_row_t row, lxw_col_t col) const;
+    [[noreturn]] void outOfOrder(lxw_row_t row) const;
+
+    lxw_worksheet* ws_;
+    std::string name_;
+    Formats& formats_;
+    lxw_row_t row_ = 0;  // the last row touched
+    bool touched_ = false;
+};
+
+// Paper, orientation, margins, one page wide, header and footer with page numbers.
+void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape);
+
+// "Страница {page} из {pages}" -> "&CСтраница &P из &N" ('&' itself doubled).
+std::string excelHeaderFooter(std::string_view text);
+
+}  // namespace gp::xlsx::detail
