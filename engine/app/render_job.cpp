@@ -44,6 +44,8 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
     const tmpl::Template t = tmpl::loadTemplate(templatePath);
     const data::Params params = tmpl::bindParams(t, request.params);
 
+    // Declared before the document: a streamed table reads its rows through this session while
+    // the renderers run, so the session must outlive every use of `doc`.
     data::Session session(cfg.source(request.source));
     tmpl::FillOptions options;
     options.created = cfg.created;

@@ -7,13 +7,18 @@
 #include <Poco/Util/OptionSet.h>
 
 #include <iostream>
+#include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "app/render_job.h"
 #include "cli/batch_commands.h"
 #include "config/config.h"
 #include "core/error.h"
+#include "data/source.h"
+#include "template/check.h"
 #include "template/template.h"
 
 namespace {
@@ -81,6 +86,7 @@ protected:
             const std::string& command = args[0];
             if (command == "render") return render(args);
             if (command == "templates") return templates(args);
+            if (command == "check") return check(args);
             if (command == "batch") {
                 if (args.size() != 2) throw gp::Error(gp::ErrorKind::Usage, "batch takes one batch name: batch NAME");
                 return gp::cli::batchCommand(loadConfig(), args[1], batchFlags());
@@ -164,6 +170,9 @@ private:
             "                    and write its documents, e.g.\n"
             "                    grantpress render application --param id=1645 --format pdf,xlsx --out out\n"
             "  templates         list the templates in the templates folder\n"
+            "  check [TEMPLATE…] check templates without rendering (all of them when none\n"
+            "                    is named), queries against the data source; lists every\n"
+            "                    problem as file:line:col: message, else prints OK NAME\n"
             "  batch NAME        run [batch.NAME] of reports.ini: one document set per record, in\n"
             "                    parallel, skipping unchanged documents; writes NAME.manifest.json\n"
             "  verify MANIFEST   re-check every file of a batch manifest (missing or altered)\n"
@@ -207,6 +216,49 @@ private:
             }
         }
         return rc;
+    }
+
+    int check(const ArgVec& args) {
+        gp::config::Config cfg = loadConfig();
+        std::vector<std::pair<std::string, std::filesystem::path>> targets;  // name, path
+        int problems = 0;
+        if (args.size() == 1) {
+            for (const auto& name : gp::tmpl::listTemplates(cfg.templatesDir))
+                targets.emplace_back(name, cfg.templatesDir / (name + ".xml"));
+            if (targets.empty()) std::cerr << "grantpress: no templates in " << cfg.templatesDir.string() << "\n";
+        }
+        for (size_t i = 1; i < args.size(); ++i) {
+            try {
+                auto path = gp::tmpl::findTemplate(cfg.templatesDir, args[i]);
+                targets.emplace_back(path.stem().string(), path);
+            } catch (const gp::Error& e) {
+                std::cerr << e.what() << "\n";
+                ++problems;
+            }
+        }
+        std::unique_ptr<gp::data::Session> session;
+        std::optional<gp::Error> noDatabase;
+        try {
+            session = std::make_unique<gp::data::Session>(cfg.source(source_));
+        } catch (const gp::Error& e) {
+            noDatabase = e;
+        }
+        gp::tmpl::CheckOptions options;
+        options.session = session.get();
+        options.fontsDir = cfg.fontsDir;
+        for (const auto& [name, path] : targets) {
+            const auto found = gp::tmpl::checkTemplate(path, options);
+            for (const auto& e : found) std::cerr << e.what() << "\n";
+            problems += static_cast<int>(found.size());
+            if (found.empty()) std::cout << "OK " << name << (noDatabase ? " (columns not checked)" : "") << "\n";
+        }
+        if (problems > 0)
+            std::cerr << "grantpress: " << problems << (problems == 1 ? " problem" : " problems") << " found\n";
+        if (noDatabase)
+            std::cerr << "grantpress: error: " << noDatabase->what() << "\n"
+                      << "grantpress: the columns the templates use were not checked against a database\n";
+        if (problems > 0) return gp::exitCodeFor(gp::ErrorKind::Template);
+        return noDatabase ? gp::exitCodeFor(noDatabase->kind()) : EXIT_OK;
     }
 
     bool help_ = false;

@@ -1,136 +1,459 @@
 #include "template/expr.h"
 
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "core/utf8.h"
 #include "template/format.h"
+#include "template/hint.h"
+#include "template/xml.h"
 
 namespace gp::tmpl {
 namespace {
 
+// What a filter accepts, checked when the template is read.
+enum class Arg { Text, Decimals, Count, Forms, DateStyle, Any };
+
 struct FilterSpec {
     size_t minArgs;
     size_t maxArgs;
-    model::Format format;  // Text when the filter does not fix a format
-    bool formats;          // whether it sets the format
+    std::vector<Arg> args;  // kind of each argument
+    model::Format format;   // the format it gives (when `formats`)
+    bool formats;           // whether it sets the format
 };
 
 const std::map<std::string, FilterSpec>& filterSpecs() {
+    using F = model::Format;
     static const std::map<std::string, FilterSpec> specs = {
-        {"money", {0, 1, model::Format::Money, true}},
-        {"number", {0, 1, model::Format::Number, true}},
-        {"integer", {0, 0, model::Format::Integer, true}},
-        {"percent", {0, 1, model::Format::Percent, true}},
-        {"date", {0, 1, model::Format::Date, true}},
-        {"yesno", {0, 0, model::Format::Boolean, true}},
-        {"upper", {0, 0, model::Format::Text, true}},
-        {"lower", {0, 0, model::Format::Text, true}},
-        {"default", {1, 1, model::Format::Text, false}},
+        {"money", {0, 1, {Arg::Text}, F::Money, true}},
+        {"number", {0, 1, {Arg::Decimals}, F::Number, true}},
+        {"integer", {0, 0, {}, F::Integer, true}},
+        {"percent", {0, 1, {Arg::Decimals}, F::Percent, true}},
+        {"date", {0, 1, {Arg::DateStyle}, F::Date, true}},
+        {"words", {0, 0, {}, F::Text, true}},
+        {"plural", {1, 1, {Arg::Forms}, F::Text, true}},
+        {"yesno", {0, 2, {Arg::Text, Arg::Text}, F::Boolean, true}},
+        {"upper", {0, 0, {}, F::Text, true}},
+        {"lower", {0, 0, {}, F::Text, true}},
+        {"capitalize", {0, 0, {}, F::Text, true}},
+        {"truncate", {1, 1, {Arg::Count}, F::Text, true}},
+        {"default", {1, 1, {Arg::Any}, F::Text, false}},
     };
     return specs;
 }
 
-std::string knownFilters() {
-    std::string out;
-    for (const auto& [name, spec] : filterSpecs()) out += (out.empty() ? "" : ", ") + name;
-    return out;
-}
+const char* kDateStyles = "short, long, month-year";
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool isIdentChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+bool isIdentStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
+bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
+constexpr int kMaxDepth = 64;
+constexpr int kMaxNodes = 400;
+
+// Parses one expression (with filters when `filters` is true) from text[begin, end).
 class ExprParser {
 public:
-    ExprParser(const std::string& src, const Location& loc) : s_(src), loc_(loc) {}
+    ExprParser(const SourceText& text, size_t begin, size_t end, std::string file)
+        : t_(text), s_(text.text), i_(begin), end_(end), file_(std::move(file)) {}
 
-    Expr parse() {
+    Expr placeholder() {
         Expr e;
-        e.source = s_;
+        e.source = s_.substr(i_, end_ - i_);
+        e.loc = at(i_ == 0 ? 0 : i_ - 1);  // the opening brace
+        expression(e, true);
+        return e;
+    }
+
+    Expr bare() {
+        Expr e;
         skip();
-        e.ref.push_back(ident("a column or parameter name"));
-        while (peek() == '.') {
-            ++i_;
-            e.ref.push_back(ident("a name after '.'"));
-        }
-        skip();
-        while (peek() == '|') {
-            ++i_;
-            skip();
-            Filter f;
-            f.name = ident("a filter name");
-            auto spec = filterSpecs().find(f.name);
-            if (spec == filterSpecs().end()) fail("unknown filter '" + f.name + "' (known: " + knownFilters() + ")");
-            skip();
-            if (peek() == '(') {
-                ++i_;
-                skip();
-                while (peek() != ')') {
-                    f.args.push_back(literal());
-                    skip();
-                    if (peek() == ',') { ++i_; skip(); }
-                    else if (peek() != ')') fail("expected ',' or ')' in the arguments of " + f.name);
-                }
-                ++i_;
-                skip();
-            }
-            if (f.args.size() < spec->second.minArgs || f.args.size() > spec->second.maxArgs)
-                fail("filter '" + f.name + "' takes " + std::to_string(spec->second.minArgs) +
-                     (spec->second.maxArgs != spec->second.minArgs ? "–" + std::to_string(spec->second.maxArgs) : "") +
-                     " argument(s), got " + std::to_string(f.args.size()));
-            e.filters.push_back(std::move(f));
-        }
-        if (i_ != s_.size()) fail("unexpected '" + s_.substr(i_, 1) + "'");
+        e.source = s_.substr(i_, end_ - i_);
+        e.loc = at(i_);
+        expression(e, true);
         return e;
     }
 
 private:
-    char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-    void skip() { while (i_ < s_.size() && isSpace(s_[i_])) ++i_; }
-    [[noreturn]] void fail(const std::string& why) const {
-        throw Error(ErrorKind::Template, loc_.file, loc_.line, loc_.column, "in {" + s_ + "}: " + why);
+    Location at(size_t offset) const {
+        auto [line, column] = t_.position(offset);
+        return {file_, line, column};
     }
-    std::string ident(const char* what) {
-        skip();
-        size_t b = i_;
-        while (i_ < s_.size() && isIdentChar(s_[i_])) ++i_;
-        if (b == i_) fail(std::string("expected ") + what);
-        return s_.substr(b, i_ - b);
+    char peek(size_t ahead = 0) const { return i_ + ahead < end_ ? s_[i_ + ahead] : '\0'; }
+    bool done() const { return i_ >= end_; }
+    void skip() {
+        while (i_ < end_ && isSpace(s_[i_])) ++i_;
     }
-    Value literal() {
-        if (peek() == '"') {
-            size_t e = s_.find('"', i_ + 1);
-            if (e == std::string::npos) fail("unterminated string");
-            std::string v = s_.substr(i_ + 1, e - i_ - 1);
-            i_ = e + 1;
-            return v;
-        }
-        size_t b = i_;
-        while (i_ < s_.size() && (isIdentChar(s_[i_]) || s_[i_] == '.' || s_[i_] == '-')) ++i_;
-        std::string tok = s_.substr(b, i_ - b);
-        std::int64_t n = 0;
-        bool isInt = !tok.empty();
-        for (char c : tok) isInt = isInt && c >= '0' && c <= '9';
-        if (isInt && tok.size() < 18) {
-            for (char c : tok) n = n * 10 + (c - '0');
-            return n;
-        }
-        if (auto d = Decimal::parse(tok)) return *d;
-        fail(tok.empty() ? "expected an argument" : "'" + tok + "' is neither a number nor a \"string\"");
+    [[noreturn]] void fail(size_t offset, const std::string& why) const {
+        Location l = at(offset);
+        throw Error(ErrorKind::Template, l.file, l.line, l.column, why);
     }
 
+    void expression(Expr& e, bool withFilters) {
+        skip();
+        if (done()) fail(i_, "empty placeholder {}: write a column, e.g. {title}");
+        auto node = orExpr();
+        if (node->kind == Node::Kind::Ref) {
+            e.ref = node->ref.ref;
+            e.loc = node->loc;  // a plain reference is pointed at by its name
+        } else {
+            e.node = node;
+        }
+        skip();
+        while (withFilters && peek() == '|') {
+            ++i_;
+            e.filters.push_back(filter());
+            skip();
+        }
+        if (!done()) {
+            if (peek() == '|') fail(i_, "a filter cannot go here");
+            fail(i_, "unexpected '" + s_.substr(i_, utf8Len(i_)) + "' in {" + e.source + "}");
+        }
+    }
+
+    size_t utf8Len(size_t p) const {
+        unsigned char c = static_cast<unsigned char>(s_[p]);
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        return std::min(n, s_.size() - p);
+    }
+
+    std::string ident() {
+        size_t b = i_;
+        while (i_ < end_ && isIdentChar(s_[i_])) ++i_;
+        return s_.substr(b, i_ - b);
+    }
+
+    // The keyword at the cursor, without consuming it.
+    bool keyword(const char* word) const {
+        size_t n = std::char_traits<char>::length(word);
+        if (s_.compare(i_, n, word) != 0 || i_ + n > end_) return false;
+        return i_ + n == end_ || !isIdentChar(s_[i_ + n]);
+    }
+
+    std::shared_ptr<Node> make(Node::Kind kind, size_t offset) {
+        // Long chains (a + b + c …) nest as deeply as they are long: keep evaluation bounded.
+        if (++nodes_ > kMaxNodes) fail(offset, "the expression is too long (at most " + std::to_string(kMaxNodes) + " parts)");
+        auto n = std::make_shared<Node>();
+        n->kind = kind;
+        n->loc = at(offset);
+        return n;
+    }
+
+    void enter(size_t offset) {
+        if (++depth_ > kMaxDepth) fail(offset, "the expression nests too deeply");
+    }
+
+    std::shared_ptr<const Node> orExpr() {
+        enter(i_);
+        auto left = andExpr();
+        for (skip(); keyword("or"); skip()) {
+            const size_t pos = i_;
+            i_ += 2;
+            auto n = make(Node::Kind::Or, pos);
+            n->a = left;
+            n->b = andExpr();
+            left = n;
+        }
+        --depth_;
+        return left;
+    }
+
+    std::shared_ptr<const Node> andExpr() {
+        auto left = notExpr();
+        for (skip(); keyword("and"); skip()) {
+            const size_t pos = i_;
+            i_ += 3;
+            auto n = make(Node::Kind::And, pos);
+            n->a = left;
+            n->b = notExpr();
+            left = n;
+        }
+        return left;
+    }
+
+    std::shared_ptr<const Node> notExpr() {
+        skip();
+        if (keyword("not")) {
+            enter(i_);
+            auto n = make(Node::Kind::Not, i_);
+            i_ += 3;
+            n->a = notExpr();
+            --depth_;
+            return n;
+        }
+        return compare();
+    }
+
+    std::shared_ptr<const Node> compare() {
+        auto left = additive();
+        skip();
+        std::string op;
+        const size_t pos = i_;
+        char c = peek(), d = peek(1);
+        if ((c == '=' && d == '=') || (c == '!' && d == '=') || (c == '<' && d == '=') || (c == '>' && d == '=') ||
+            (c == '<' && d == '>')) {
+            op = std::string{c, d};
+            i_ += 2;
+        } else if (c == '=' || c == '<' || c == '>') {
+            op = std::string(1, c);
+            ++i_;
+        } else {
+            return left;
+        }
+        if (op == "==") op = "=";
+        if (op == "<>") op = "!=";
+        auto n = make(Node::Kind::Compare, pos);
+        n->op = op;
+        n->a = left;
+        n->b = additive();
+        skip();
+        char e = peek();
+        if (e == '=' || e == '<' || e == '>' || (e == '!' && peek(1) == '='))
+            fail(i_, "comparisons do not chain: write (a < b) and (b < c)");
+        return n;
+    }
+
+    std::shared_ptr<const Node> additive() {
+        auto left = multiplicative();
+        for (skip(); peek() == '+' || peek() == '-'; skip()) {
+            auto n = make(Node::Kind::Arith, i_);
+            n->op = std::string(1, peek());
+            ++i_;
+            n->a = left;
+            n->b = multiplicative();
+            left = n;
+        }
+        return left;
+    }
+
+    std::shared_ptr<const Node> multiplicative() {
+        auto left = unary();
+        for (skip(); peek() == '*' || peek() == '/'; skip()) {
+            auto n = make(Node::Kind::Arith, i_);
+            n->op = std::string(1, peek());
+            ++i_;
+            n->a = left;
+            n->b = unary();
+            left = n;
+        }
+        return left;
+    }
+
+    std::shared_ptr<const Node> unary() {
+        skip();
+        if (peek() == '-') {
+            enter(i_);
+            auto n = make(Node::Kind::Negate, i_);
+            ++i_;
+            n->a = unary();
+            --depth_;
+            if (n->a->kind == Node::Kind::Literal) {  // -5 is a literal, so it can be an argument
+                if (auto* iv = std::get_if<std::int64_t>(&n->a->literal)) {
+                    auto lit = make(Node::Kind::Literal, i_);
+                    lit->loc = n->loc;
+                    lit->literal = -*iv;
+                    return lit;
+                }
+                if (auto* dv = std::get_if<Decimal>(&n->a->literal)) {
+                    auto lit = make(Node::Kind::Literal, i_);
+                    lit->loc = n->loc;
+                    lit->literal = Decimal() - *dv;
+                    return lit;
+                }
+            }
+            return n;
+        }
+        return primary();
+    }
+
+    std::shared_ptr<const Node> primary() {
+        skip();
+        const size_t pos = i_;
+        char c = peek();
+        if (c == '(') {
+            enter(i_);
+            ++i_;
+            auto inner = orExpr();
+            skip();
+            if (peek() == '|') fail(i_, "filters go at the end of the placeholder, not inside parentheses");
+            if (peek() != ')') fail(i_, done() ? "missing ')'" : "expected ')'");
+            ++i_;
+            --depth_;
+            return inner;
+        }
+        if (c == '"' || c == '\'') {
+            auto n = make(Node::Kind::Literal, pos);
+            n->literal = stringLiteral();
+            return n;
+        }
+        if (isDigit(c)) {
+            auto n = make(Node::Kind::Literal, pos);
+            n->literal = numberLiteral();
+            return n;
+        }
+        if (isIdentStart(c)) {
+            if (keyword("true") || keyword("false") || keyword("null")) {
+                auto n = make(Node::Kind::Literal, pos);
+                std::string w = ident();
+                if (w == "true") n->literal = true;
+                else if (w == "false") n->literal = false;
+                else n->literal = Null{};
+                return n;
+            }
+            if (keyword("and") || keyword("or") || keyword("not"))
+                fail(pos, "expected a value before '" + ident() + "'");
+            auto n = make(Node::Kind::Ref, pos);
+            n->ref.ref.push_back(ident());
+            while (peek() == '.') {
+                ++i_;
+                if (!isIdentStart(peek())) fail(i_, "expected a name after '.'");
+                n->ref.ref.push_back(ident());
+            }
+            n->ref.source = s_.substr(pos, i_ - pos);
+            n->ref.loc = n->loc;
+            return n;
+        }
+        if (done()) fail(i_, "expected a value at the end of the expression");
+        if (c == '|') fail(i_, "expected a value before '|'");
+        if (c == '{') fail(i_, "'{' inside a placeholder: placeholders do not nest");
+        fail(i_, "expected a column, a number or a \"string\", not '" + s_.substr(i_, utf8Len(i_)) + "'");
+    }
+
+    std::string stringLiteral() {
+        const char quote = s_[i_];
+        const size_t start = i_;
+        ++i_;
+        std::string out;
+        while (i_ < end_ && s_[i_] != quote) {
+            if (s_[i_] == '\\' && i_ + 1 < end_ && (s_[i_ + 1] == quote || s_[i_ + 1] == '\\')) ++i_;
+            out += s_[i_++];
+        }
+        if (i_ >= end_) fail(start, "unterminated string: close it with " + std::string(1, quote));
+        ++i_;
+        return out;
+    }
+
+    Value numberLiteral() {
+        const size_t b = i_;
+        while (i_ < end_ && isDigit(s_[i_])) ++i_;
+        if (peek() == '.' && isDigit(peek(1))) {
+            ++i_;
+            while (i_ < end_ && isDigit(s_[i_])) ++i_;
+        }
+        if (i_ < end_ && isIdentChar(s_[i_])) fail(b, "'" + s_.substr(b, i_ + 1 - b) + "' is not a number");
+        std::string tok = s_.substr(b, i_ - b);
+        if (tok.find('.') == std::string::npos && tok.size() < 19) return std::int64_t{std::stoll(tok)};
+        if (auto d = Decimal::parse(tok)) return *d;
+        fail(b, "the number " + tok + " is too large");
+    }
+
+    Filter filter() {
+        skip();
+        Filter f;
+        const size_t pos = i_;
+        f.loc = at(pos);
+        if (!isIdentStart(peek())) fail(i_, "expected a filter name after '|'");
+        f.name = ident();
+        auto spec = filterSpecs().find(f.name);
+        if (spec == filterSpecs().end()) {
+            std::string msg = "unknown filter '" + f.name + "'";
+            if (auto h = closest(f.name, filterNames())) msg += " (did you mean '" + *h + "'?)";
+            else msg += " (known: " + join(filterNames()) + ")";
+            fail(pos, msg);
+        }
+        skip();
+        std::vector<size_t> argAt;
+        if (peek() == '(') {
+            ++i_;
+            skip();
+            while (peek() != ')') {
+                if (done()) fail(i_, "missing ')' after the arguments of " + f.name);
+                argAt.push_back(i_);
+                auto node = orExpr();
+                f.argNodes.push_back(node);
+                f.args.push_back(node->kind == Node::Kind::Literal ? node->literal : Value(Null{}));
+                skip();
+                if (peek() == ',') {
+                    ++i_;
+                    skip();
+                } else if (peek() != ')') {
+                    fail(i_, "expected ',' or ')' in the arguments of " + f.name);
+                }
+            }
+            ++i_;
+        }
+        const FilterSpec& s = spec->second;
+        if (f.args.size() < s.minArgs || f.args.size() > s.maxArgs) {
+            std::string want = s.minArgs == s.maxArgs ? std::to_string(s.minArgs)
+                                                      : std::to_string(s.minArgs) + " to " + std::to_string(s.maxArgs);
+            if (f.name == "yesno") want = "0 or 2";
+            fail(pos, "filter '" + f.name + "' takes " + want + " argument" + (want == "1" ? "" : "s") + ", got " +
+                         std::to_string(f.args.size()));
+        }
+        if (f.name == "yesno" && f.args.size() == 1) fail(pos, "filter 'yesno' takes 0 or 2 arguments: yesno(\"да\", \"нет\")");
+        for (size_t k = 0; k < f.args.size(); ++k) checkArg(f, s.args[k], k, argAt[k]);
+        return f;
+    }
+
+    void checkArg(const Filter& f, Arg kind, size_t k, size_t offset) const {
+        if (kind == Arg::Any) return;
+        const bool constant = f.argNodes[k]->kind == Node::Kind::Literal;
+        const Value& v = f.args[k];
+        const std::string which = "the argument of " + f.name;
+        if (!constant) fail(offset, which + " must be a literal, like \"text\" or 2");
+        const auto* text = std::get_if<std::string>(&v);
+        const auto* n = std::get_if<std::int64_t>(&v);
+        switch (kind) {
+            case Arg::Text:
+                if (!text) fail(offset, which + " must be a \"string\"");
+                break;
+            case Arg::Decimals:
+                if (!n || *n < 0 || *n > 4) fail(offset, which + " is the number of decimals: 0 to 4");
+                break;
+            case Arg::Count:
+                if (!n || *n < 1 || *n > 100000) fail(offset, which + " is a number of characters, at least 1");
+                break;
+            case Arg::DateStyle:
+                if (!text || (*text != "short" && *text != "long" && *text != "month" && *text != "month-year"))
+                    fail(offset, "date style must be one of " + std::string(kDateStyles));
+                break;
+            case Arg::Forms: {
+                if (!text || std::count(text->begin(), text->end(), '|') != 2)
+                    fail(offset, which + " is three forms for 1, 2 and 5: \"участник|участника|участников\"");
+                break;
+            }
+            case Arg::Any: break;
+        }
+    }
+
+    static std::string join(const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+        return out;
+    }
+
+    const SourceText& t_;
     const std::string& s_;
-    Location loc_;
-    size_t i_ = 0;
+    size_t i_;
+    size_t end_;
+    std::string file_;
+    int depth_ = 0;
+    int nodes_ = 0;
 };
 
 std::string collapseSpaces(const std::string& s) {
     std::string out;
     bool space = false;
     for (char c : s) {
-        if (isSpace(c)) { space = true; continue; }
+        if (isSpace(c)) {
+            space = true;
+            continue;
+        }
         if (space) out += ' ';
         space = false;
         out += c;
@@ -139,79 +462,33 @@ std::string collapseSpaces(const std::string& s) {
     return out;
 }
 
-std::string typeError(const Expr& e, const Filter& f, const Value& v, const char* want) {
-    return "{" + e.source + "}: filter '" + f.name + "' needs " + want + ", got " + typeName(v) + " '" +
-           toPlainString(v) + "'";
-}
-
-int intArg(const Filter& f, size_t i, int def) {
-    if (f.args.size() <= i) return def;
-    if (auto* n = std::get_if<std::int64_t>(&f.args[i])) return static_cast<int>(*n);
-    return def;
-}
-
-void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, const Location& loc) {
-    auto fail = [&](const std::string& msg) { throw Error(ErrorKind::Data, loc.file, loc.line, msg); };
-    const std::string& n = f.name;
-    if (n == "default") {
-        if (isNull(cell.value) || cell.text.empty()) cell.text = toPlainString(f.args[0]);
-        return;
-    }
-    if (isNull(cell.value)) {  // formatting filters leave NULL empty (add | default("—") to show a dash)
-        cell.format = filterSpecs().at(n).format;
-        cell.text.clear();
-        return;
-    }
-    if (n == "money" || n == "number" || n == "percent") {
-        auto d = toDecimal(cell.value);
-        if (!d) fail(typeError(e, f, cell.value, "a number"));
-        cell.value = *d;
-        if (n == "money") {
-            cell.format = model::Format::Money;
-            cell.decimals = 2;
-            cell.text = format::money(*d, f.args.empty() ? "₽" : toPlainString(f.args[0]));
-        } else if (n == "number") {
-            cell.format = model::Format::Number;
-            cell.decimals = std::clamp(intArg(f, 0, 2), 0, 4);
-            cell.text = format::number(*d, cell.decimals);
-        } else {
-            cell.format = model::Format::Percent;
-            cell.decimals = std::clamp(intArg(f, 0, 1), 0, 2);
-            cell.text = format::percent(*d, cell.decimals);
+// End of the placeholder opened at `open` (the offset of its '}'), skipping quoted strings;
+// npos when it is never closed.
+size_t closingBrace(const std::string& s, size_t open) {
+    for (size_t i = open + 1; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '}') return i;
+        if (c == '"' || c == '\'') {
+            size_t j = i + 1;
+            while (j < s.size() && s[j] != c) j += (s[j] == '\\' && j + 1 < s.size()) ? 2 : 1;
+            if (j >= s.size()) return std::string::npos;
+            i = j;
         }
-    } else if (n == "integer") {
-        auto d = toDecimal(cell.value);
-        if (!d) fail(typeError(e, f, cell.value, "a number"));
-        std::int64_t v = d->rounded(0).units() / Decimal::kOne;
-        cell.value = v;
-        cell.format = model::Format::Integer;
-        cell.text = format::integer(v);
-    } else if (n == "date") {
-        std::optional<Date> d;
-        if (auto* dv = std::get_if<Date>(&cell.value)) d = *dv;
-        else if (auto* sv = std::get_if<std::string>(&cell.value)) d = Date::parse(*sv);
-        if (!d) fail(typeError(e, f, cell.value, "a date"));
-        std::string style = f.args.empty() ? "short" : toPlainString(f.args[0]);
-        cell.value = *d;
-        cell.format = model::Format::Date;
-        if (style == "short") cell.text = format::dateShort(*d);
-        else if (style == "long") cell.text = format::dateLong(*d);
-        else if (style == "month") cell.text = format::monthYear(*d);
-        else throw Error(ErrorKind::Template, loc.file, loc.line, "{" + e.source + "}: date style '" + style +
-                                                                     "' is not short, long or month");
-    } else if (n == "yesno") {
-        bool b;
-        if (auto* bv = std::get_if<bool>(&cell.value)) b = *bv;
-        else if (auto* iv = std::get_if<std::int64_t>(&cell.value)) b = *iv != 0;
-        else fail(typeError(e, f, cell.value, "a boolean"));
-        cell.value = b;
-        cell.format = model::Format::Boolean;
-        cell.text = format::yesNo(b);
-    } else if (n == "upper" || n == "lower") {
-        cell.text = n == "upper" ? utf8::upper(cell.text) : utf8::lower(cell.text);
-        cell.value = cell.text;
-        cell.format = model::Format::Text;
     }
+    return std::string::npos;
+}
+
+// ---------------------------------------------------------------- evaluation
+
+[[noreturn]] void valueError(const Location& l, const std::string& source, const std::string& why) {
+    throw Error(ErrorKind::Data, l.file, l.line, l.column, "{" + source + "}: " + why);
+}
+
+std::string describe(const Value& v) {
+    if (isNull(v)) return "NULL";
+    std::string s = toPlainString(v);
+    if (utf8::length(s) > 40) s = format::truncate(s, 40);
+    return std::string(typeName(v)) + " '" + s + "'";
 }
 
 model::Format formatOf(const Value& v) {
@@ -222,7 +499,316 @@ model::Format formatOf(const Value& v) {
     return model::Format::Text;
 }
 
+std::optional<Date> asDate(const Value& v) {
+    if (auto* d = std::get_if<Date>(&v)) return *d;
+    if (auto* s = std::get_if<std::string>(&v)) return Date::parse(*s);
+    return std::nullopt;
+}
+
+// A number for arithmetic: integers stay integers, everything else becomes a Decimal.
+std::optional<Value> asNumber(const Value& v) {
+    if (std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Decimal>(v)) return v;
+    if (std::holds_alternative<double>(v) || std::holds_alternative<std::string>(v)) {
+        if (auto d = toDecimal(v)) return Value(*d);
+    }
+    return std::nullopt;
+}
+
+class Evaluator {
+public:
+    Evaluator(const Resolver& resolve, const std::string& source) : resolve_(resolve), source_(source) {}
+
+    Value value(const Expr& e) {
+        if (e.node) return eval(*e.node);
+        return lookup(e);
+    }
+
+    Value eval(const Node& n) {
+        switch (n.kind) {
+            case Node::Kind::Literal: return n.literal;
+            case Node::Kind::Ref: return lookup(n.ref);
+            case Node::Kind::Not: return !truthy(eval(*n.a));
+            case Node::Kind::And: return truthy(eval(*n.a)) && truthy(eval(*n.b));
+            case Node::Kind::Or: return truthy(eval(*n.a)) || truthy(eval(*n.b));
+            case Node::Kind::Negate: {
+                Value v = eval(*n.a);
+                if (isNull(v)) return v;
+                auto num = asNumber(v);
+                if (!num) valueError(n.loc, source_, "'-' needs a number, got " + describe(v));
+                return guard(n, [&]() -> Value {
+                    if (auto* i = std::get_if<std::int64_t>(&*num)) {
+                        std::int64_t r;
+                        if (!__builtin_sub_overflow(std::int64_t{0}, *i, &r)) return r;
+                    }
+                    return Decimal() - *toDecimal(*num);
+                });
+            }
+            case Node::Kind::Arith: return arith(n, eval(*n.a), eval(*n.b));
+            case Node::Kind::Compare: return compare(n, eval(*n.a), eval(*n.b));
+        }
+        return Null{};
+    }
+
+private:
+    Value lookup(const Expr& e) {
+        auto v = resolve_(e);
+        if (!v) throw Error(ErrorKind::Template, e.loc.file, e.loc.line, e.loc.column, "unknown name {" + e.source + "}");
+        return *v;
+    }
+
+    template <typename F>
+    Value guard(const Node& n, F&& f) {
+        try {
+            return f();
+        } catch (const std::overflow_error&) {
+            valueError(n.loc, source_, "the number is too large");
+        } catch (const std::domain_error&) {
+            return Null{};
+        }
+    }
+
+    Value arith(const Node& n, const Value& a, const Value& b) {
+        if (isNull(a) || isNull(b)) return Null{};
+        const char op = n.op[0];
+        // Dates: date - date is a number of days; date + days and date - days are dates.
+        if (std::holds_alternative<Date>(a) || std::holds_alternative<Date>(b)) {
+            // Text that reads as a date counts as one beside a date: "2022-12-31" - start_date.
+            const std::optional<Date> pa = asDate(a), pb = asDate(b);
+            const Date* da = pa ? &*pa : nullptr;
+            const Date* db = pb ? &*pb : nullptr;
+            if (da && db && op == '-') return format::dayNumber(*da) - format::dayNumber(*db);
+            auto* days = std::get_if<std::int64_t>(da ? &b : &a);
+            if (days && (op == '+' || (op == '-' && da)) && *days > -4000000 && *days < 4000000) {
+                auto r = format::dateFromDayNumber(format::dayNumber(da ? *da : *db) + (op == '-' ? -*days : *days));
+                if (r) return *r;
+                valueError(n.loc, source_, "the date is out of range");
+            }
+            valueError(n.loc, source_, std::string("'") + op + "' cannot take " + describe(a) + " and " + describe(b) +
+                                           " (dates allow date - date, date + days, date - days)");
+        }
+        auto x = asNumber(a);
+        auto y = asNumber(b);
+        if (!x) valueError(n.loc, source_, std::string("'") + op + "' needs numbers, got " + describe(a));
+        if (!y) valueError(n.loc, source_, std::string("'") + op + "' needs numbers, got " + describe(b));
+        return guard(n, [&]() -> Value {
+            auto* i = std::get_if<std::int64_t>(&*x);
+            auto* j = std::get_if<std::int64_t>(&*y);
+            if (i && j && op != '/') {
+                std::int64_t r;
+                bool overflow = op == '+'   ? __builtin_add_overflow(*i, *j, &r)
+                                : op == '-' ? __builtin_sub_overflow(*i, *j, &r)
+                                            : __builtin_mul_overflow(*i, *j, &r);
+                if (!overflow) return r;
+            }
+            Decimal p = *toDecimal(*x), q = *toDecimal(*y);
+            switch (op) {
+                case '+': return p + q;
+                case '-': return p - q;
+                case '*': return p * q;
+                default: return p / q;  // domain_error on zero -> NULL
+            }
+        });
+    }
+
+    Value compare(const Node& n, const Value& a, const Value& b) {
+        const std::string& op = n.op;
+        auto result = [&](int c) -> Value {
+            if (op == "=") return c == 0;
+            if (op == "!=") return c != 0;
+            if (op == "<") return c < 0;
+            if (op == "<=") return c <= 0;
+            if (op == ">") return c > 0;
+            return c >= 0;
+        };
+        if (isNull(a) || isNull(b)) {
+            if (op == "=") return isNull(a) && isNull(b);
+            if (op == "!=") return isNull(a) != isNull(b);
+            return false;
+        }
+        const bool aText = std::holds_alternative<std::string>(a), bText = std::holds_alternative<std::string>(b);
+        if (aText && bText) {
+            const auto& s = std::get<std::string>(a);
+            const auto& t = std::get<std::string>(b);
+            return result(s < t ? -1 : s > t ? 1 : 0);
+        }
+        if (std::holds_alternative<Date>(a) || std::holds_alternative<Date>(b)) {
+            auto x = asDate(a), y = asDate(b);
+            if (x && y) return result(*x < *y ? -1 : *x > *y ? 1 : 0);
+        } else if (std::holds_alternative<bool>(a) && std::holds_alternative<bool>(b)) {
+            return result(static_cast<int>(std::get<bool>(a)) - static_cast<int>(std::get<bool>(b)));
+        } else {
+            auto toNum = [](const Value& v) -> std::optional<Decimal> {
+                if (auto* bv = std::get_if<bool>(&v)) return Decimal::fromInt(*bv ? 1 : 0);
+                try {
+                    return toDecimal(v);
+                } catch (const std::overflow_error&) {
+                    return std::nullopt;
+                }
+            };
+            auto x = toNum(a), y = toNum(b);
+            if (x && y) return result(*x < *y ? -1 : *x > *y ? 1 : 0);
+        }
+        if (op == "=") return false;
+        if (op == "!=") return true;
+        valueError(n.loc, source_, "cannot compare " + describe(a) + " with " + describe(b));
+    }
+
+    const Resolver& resolve_;
+    const std::string& source_;
+};
+
+int intArg(const Filter& f, size_t i, int def) {
+    if (f.args.size() <= i) return def;
+    if (auto* n = std::get_if<std::int64_t>(&f.args[i])) return static_cast<int>(*n);
+    return def;
+}
+
+void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& ev) {
+    auto fail = [&](const char* want) {
+        valueError(f.loc, e.source, "filter '" + f.name + "' needs " + want + ", got " + describe(cell.value));
+    };
+    auto number = [&]() -> Decimal {
+        std::optional<Decimal> d;
+        try {
+            if (!std::holds_alternative<bool>(cell.value)) d = toDecimal(cell.value);
+        } catch (const std::overflow_error&) {
+            valueError(f.loc, e.source, "the number is too large");
+        }
+        if (!d) fail("a number");
+        return *d;
+    };
+    auto setText = [&](std::string text) {
+        cell.text = std::move(text);
+        cell.value = cell.text;
+        cell.format = model::Format::Text;
+    };
+    const std::string& n = f.name;
+    if (n == "default") {
+        if (!isNull(cell.value) && !cell.text.empty()) return;
+        Value v = ev.eval(*f.argNodes[0]);
+        cell.value = v;
+        cell.text = display(v);
+        if (std::holds_alternative<std::string>(v) || isNull(v)) cell.format = model::Format::Text;
+        else cell.format = formatOf(v);
+        return;
+    }
+    if (isNull(cell.value)) {  // formatting filters leave NULL empty (add | default("—") to show a dash)
+        cell.format = filterSpecs().at(n).format;
+        cell.text.clear();
+        return;
+    }
+    if (n == "money" || n == "number" || n == "percent") {
+        Decimal d = number();
+        cell.value = d;
+        if (n == "money") {
+            cell.format = model::Format::Money;
+            cell.decimals = 2;
+            cell.text = format::money(d, f.args.empty() ? "₽" : toPlainString(f.args[0]));
+        } else if (n == "number") {
+            cell.format = model::Format::Number;
+            cell.decimals = intArg(f, 0, 2);
+            cell.text = format::number(d, cell.decimals);
+        } else {
+            cell.format = model::Format::Percent;
+            cell.decimals = intArg(f, 0, 1);
+            try {
+                cell.text = format::percent(d, cell.decimals);
+            } catch (const std::overflow_error&) {
+                valueError(f.loc, e.source, "the number is too large");
+            }
+        }
+    } else if (n == "integer") {
+        Decimal d = number();
+        std::int64_t v = d.rounded(0).units() / Decimal::kOne;
+        cell.value = v;
+        cell.format = model::Format::Integer;
+        cell.text = format::integer(v);
+    } else if (n == "date") {
+        auto d = asDate(cell.value);
+        if (!d) fail("a date");
+        std::string style = f.args.empty() ? "short" : toPlainString(f.args[0]);
+        cell.value = *d;
+        cell.format = model::Format::Date;
+        if (style == "long") cell.text = format::dateLong(*d);
+        else if (style == "month" || style == "month-year") cell.text = format::monthYear(*d);
+        else cell.text = format::dateShort(*d);
+    } else if (n == "words") {
+        setText(format::amountInWords(number()));
+    } else if (n == "plural") {
+        Decimal d = number();
+        const std::string forms = toPlainString(f.args[0]);
+        std::vector<std::string> parts;
+        for (size_t b = 0;;) {
+            size_t bar = forms.find('|', b);
+            parts.push_back(forms.substr(b, bar == std::string::npos ? std::string::npos : bar - b));
+            if (bar == std::string::npos) break;
+            b = bar + 1;
+        }
+        const bool whole = d.rounded(0) == d;
+        const int form = whole ? format::pluralForm(d.units() / Decimal::kOne) : 1;  // 1,5 участника
+        const std::string shown = whole ? format::integer(d.units() / Decimal::kOne) : display(Value(d));
+        setText(shown + format::kNbsp + parts[static_cast<size_t>(form)]);
+    } else if (n == "yesno") {
+        bool b = false;
+        if (auto* bv = std::get_if<bool>(&cell.value)) b = *bv;
+        else if (std::holds_alternative<std::string>(cell.value)) fail("a boolean");
+        else b = number() != Decimal();
+        if (f.args.size() == 2) {
+            setText(toPlainString(f.args[b ? 0 : 1]));
+        } else {
+            cell.value = b;
+            cell.format = model::Format::Boolean;
+            cell.text = format::yesNo(b);
+        }
+    } else if (n == "upper") {
+        setText(utf8::upper(cell.text));
+    } else if (n == "lower") {
+        setText(utf8::lower(cell.text));
+    } else if (n == "capitalize") {
+        setText(format::capitalize(cell.text));
+    } else if (n == "truncate") {
+        setText(format::truncate(cell.text, static_cast<size_t>(intArg(f, 0, 1))));
+    }
+}
+
+model::Cell cellOf(const Value& v) {
+    model::Cell c;
+    c.value = v;
+    c.format = formatOf(v);
+    c.text = display(v);
+    return c;
+}
+
+model::Cell evaluateWith(const Expr& e, Evaluator& ev) {
+    try {
+        model::Cell out = cellOf(ev.value(e));
+        for (const auto& f : e.filters) applyFilter(e, f, out, ev);
+        return out;
+    } catch (const std::overflow_error&) {  // whatever step it was: never an internal error
+        valueError(e.loc, e.source, "the number is too large");
+    }
+}
+
+void collectRefs(const Node& n, std::vector<const Expr*>& out) {
+    if (n.kind == Node::Kind::Ref) out.push_back(&n.ref);
+    if (n.a) collectRefs(*n.a, out);
+    if (n.b) collectRefs(*n.b, out);
+}
+
 }  // namespace
+
+void Expr::references(std::vector<const Expr*>& out) const {
+    if (!ref.empty()) out.push_back(this);
+    if (node) collectRefs(*node, out);
+    for (const auto& f : filters)
+        for (const auto& a : f.argNodes) collectRefs(*a, out);
+}
+
+std::vector<std::string> filterNames() {
+    std::vector<std::string> out;
+    for (const auto& [name, spec] : filterSpecs()) out.push_back(name);
+    return out;
+}
 
 const Expr* TextExpr::single() const {
     if (segments.size() == 1 && segments[0].literal.empty() && segments[0].expr) return &*segments[0].expr;
@@ -234,34 +820,95 @@ model::Format TextExpr::staticFormat() const {
     if (!e) return model::Format::Text;
     model::Format f = model::Format::Text;
     for (const auto& filter : e->filters) {
-        const auto& spec = filterSpecs().at(filter.name);
-        if (spec.formats) f = spec.format;
+        auto spec = filterSpecs().find(filter.name);
+        if (spec == filterSpecs().end() || !spec->second.formats) continue;
+        f = spec->second.format;
+        if (filter.name == "yesno" && !filter.args.empty()) f = model::Format::Text;
     }
     return f;
 }
 
+int TextExpr::staticDecimals() const {
+    const Expr* e = single();
+    int decimals = 2;
+    if (!e) return decimals;
+    for (const auto& filter : e->filters) {
+        if (filter.name == "number") decimals = intArg(filter, 0, 2);
+        else if (filter.name == "percent") decimals = intArg(filter, 0, 1);
+        else if (filter.name == "money") decimals = 2;
+    }
+    return decimals;
+}
+
+std::vector<const Expr*> TextExpr::references() const {
+    std::vector<const Expr*> out;
+    for (const auto& s : segments)
+        if (s.expr) s.expr->references(out);
+    return out;
+}
+
 TextExpr parseText(const std::string& text, const Location& loc, bool collapse) {
-    TextExpr out;
+    SourceText src;
+    src.text = text;
+    if (loc.line > 0) src.anchors.push_back({0, loc.line, std::max(loc.column, 1)});
+    TextExpr out = parseText(src, loc.file, collapse ? Spaces::CollapseTrim : Spaces::Keep);
     out.loc = loc;
+    if (loc.line <= 0)  // no position known: every part is at `loc`
+        for (auto& s : out.segments)
+            if (s.expr) s.expr->loc = loc;
+    return out;
+}
+
+TextExpr parseText(const SourceText& src, const std::string& file, Spaces spaces,
+                   const std::function<void(const Error&)>& report) {
+    const std::string& text = src.text;
+    TextExpr out;
+    {
+        auto [line, column] = src.position(0);
+        out.loc = {file, line, column};
+    }
+    auto fail = [&](size_t offset, const std::string& why) {
+        auto [line, column] = src.position(offset);
+        Error e(ErrorKind::Template, file, line, column, why);
+        if (!report) throw e;
+        report(e);
+    };
+    const bool collapse = spaces != Spaces::Keep;
     std::string literal;
     size_t i = 0;
     while (i < text.size()) {
         char c = text[i];
-        if (c == '{' && i + 1 < text.size() && text[i + 1] == '{') { literal += '{'; i += 2; continue; }
-        if (c == '}' && i + 1 < text.size() && text[i + 1] == '}') { literal += '}'; i += 2; continue; }
-        if (c == '}')
-            throw Error(ErrorKind::Template, loc.file, loc.line, loc.column,
-                        "unmatched '}' in \"" + text + "\" (write }} for a literal brace)");
+        if (c == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+            literal += '{';
+            i += 2;
+            continue;
+        }
+        if (c == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+            literal += '}';
+            i += 2;
+            continue;
+        }
+        if (c == '}') {
+            fail(i, "unmatched '}' (write }} for a literal brace)");
+            ++i;
+            continue;
+        }
         if (c == '{') {
-            size_t end = text.find('}', i + 1);
-            if (end == std::string::npos)
-                throw Error(ErrorKind::Template, loc.file, loc.line, loc.column,
-                            "unclosed '{' in \"" + text + "\" (write {{ for a literal brace)");
-            Segment seg;
-            seg.literal = collapse ? collapseSpaces(literal) : literal;
-            seg.expr = ExprParser(text.substr(i + 1, end - i - 1), loc).parse();
-            out.segments.push_back(std::move(seg));
-            literal.clear();
+            size_t end = closingBrace(text, i);
+            if (end == std::string::npos) {
+                fail(i, "unclosed '{' (write {{ for a literal brace)");
+                break;
+            }
+            try {
+                Segment seg;
+                seg.literal = collapse ? collapseSpaces(literal) : literal;
+                seg.expr = ExprParser(src, i + 1, end, file).placeholder();
+                out.segments.push_back(std::move(seg));
+                literal.clear();
+            } catch (const Error& e) {
+                if (!report) throw;
+                report(e);
+            }
             i = end + 1;
             continue;
         }
@@ -269,7 +916,7 @@ TextExpr parseText(const std::string& text, const Location& loc, bool collapse) 
         ++i;
     }
     if (!literal.empty()) out.segments.push_back({collapse ? collapseSpaces(literal) : literal, std::nullopt});
-    if (collapse && !out.segments.empty()) {  // trim the ends of the whole text
+    if (spaces == Spaces::CollapseTrim && !out.segments.empty()) {  // trim the ends of the whole text
         auto& first = out.segments.front().literal;
         if (!first.empty() && first.front() == ' ') first.erase(0, 1);
         auto& last = out.segments.back();
@@ -279,41 +926,69 @@ TextExpr parseText(const std::string& text, const Location& loc, bool collapse) 
     return out;
 }
 
+Expr parseExpression(const SourceText& text, const std::string& file) {
+    return ExprParser(text, 0, text.text.size(), file).bare();
+}
+
 std::string display(const Value& v) {
     if (auto* b = std::get_if<bool>(&v)) return format::yesNo(*b);
     if (auto* i = std::get_if<std::int64_t>(&v)) return format::integer(*i);
     if (auto* d = std::get_if<Date>(&v)) return format::dateShort(*d);
     if (std::holds_alternative<Decimal>(v) || std::holds_alternative<double>(v)) {
-        std::string plain = toPlainString(std::holds_alternative<double>(v) ? Value(*toDecimal(v)) : v);
+        std::string plain;
+        try {
+            plain = toPlainString(std::holds_alternative<double>(v) ? Value(*toDecimal(v)) : v);
+        } catch (const std::overflow_error&) {
+            plain = toPlainString(v);
+        }
         for (auto& c : plain)
             if (c == '.') c = ',';
+        if (!plain.empty() && plain[0] == '-') plain.replace(0, 1, "−");
         return plain;
     }
     return toPlainString(v);
 }
 
+bool truthy(const Value& v) {
+    if (isNull(v)) return false;
+    if (auto* b = std::get_if<bool>(&v)) return *b;
+    if (auto* i = std::get_if<std::int64_t>(&v)) return *i != 0;
+    if (auto* d = std::get_if<Decimal>(&v)) return *d != Decimal();
+    if (auto* r = std::get_if<double>(&v)) return *r != 0.0;
+    if (auto* s = std::get_if<std::string>(&v)) return !s->empty();
+    return true;
+}
+
+model::Cell evaluate(const Expr& expr, const Resolver& resolve) {
+    Evaluator ev(resolve, expr.source);
+    return evaluateWith(expr, ev);
+}
+
 model::Cell evaluate(const TextExpr& text, const Resolver& resolve) {
+    if (const Expr* e = text.single()) return evaluate(*e, resolve);
     model::Cell out;
-    if (const Expr* e = text.single()) {
-        auto value = resolve(*e);
-        out.value = *value;
-        out.format = formatOf(out.value);
-        out.text = display(out.value);
-        for (const auto& f : e->filters) applyFilter(*e, f, out, text.loc);
-        return out;
-    }
     for (const auto& seg : text.segments) {
         out.text += seg.literal;
         if (!seg.expr) continue;
-        model::Cell part;
-        part.value = *resolve(*seg.expr);
-        part.text = display(part.value);
-        for (const auto& f : seg.expr->filters) applyFilter(*seg.expr, f, part, text.loc);
-        out.text += part.text;
+        out.text += evaluate(*seg.expr, resolve).text;
     }
     out.value = out.text;
     out.format = model::Format::Text;
     return out;
+}
+
+model::Cell formatLike(const TextExpr& text, const Value& value) {
+    const Resolver none = [](const Expr&) -> std::optional<Value> { return Value(Null{}); };
+    const Expr* e = text.single();
+    if (!e) return cellOf(value);
+    Evaluator ev(none, e->source);
+    try {
+        model::Cell out = cellOf(value);
+        for (const auto& f : e->filters) applyFilter(*e, f, out, ev);
+        return out;
+    } catch (const std::overflow_error&) {
+        valueError(e->loc, e->source, "the number is too large");
+    }
 }
 
 }  // namespace gp::tmpl

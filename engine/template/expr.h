@@ -1,16 +1,22 @@
 // Placeholders in template text: "Заявка: {project.title}", "{amount | money}",
-// "{start_date | date(\"long\")}", "{head | default(\"—\")}". `{{` and `}}` are literal braces.
+// "{achieved / planned | percent}", "{participants | plural(\"участник|участника|участников\")}".
+// Inside the braces: an expression (references, literals, + - * /, comparisons, and/or/not)
+// followed by filters chained with `|`. `{{` and `}}` are literal braces.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/value.h"
 #include "model/document.h"
 
 namespace gp::tmpl {
+
+struct SourceText;
 
 struct Location {
     std::string file;
@@ -18,19 +24,39 @@ struct Location {
     int column = 0;
 };
 
+struct Node;
+
 struct Filter {
     std::string name;
-    std::vector<Value> args;
+    std::vector<Value> args;                        // constant arguments (Null where not constant)
+    std::vector<std::shared_ptr<const Node>> argNodes;  // every argument as an expression
+    Location loc;
 };
 
+// One placeholder, or one reference inside a larger expression.
 struct Expr {
-    std::vector<std::string> ref;  // "project.title" -> {"project", "title"}
+    std::vector<std::string> ref;  // a plain reference: "project.title" -> {"project", "title"}; else empty
     std::vector<Filter> filters;
-    std::string source;  // the text between the braces, for messages
+    std::string source;            // the text between the braces, for messages
+    std::shared_ptr<const Node> node;  // the expression when it is more than a plain reference
+    Location loc;                      // where it starts in the template
+
+    // Every plain reference in this expression (itself, those inside, those in filter arguments).
+    void references(std::vector<const Expr*>& out) const;
+};
+
+struct Node {
+    enum class Kind { Literal, Ref, Negate, Not, And, Or, Arith, Compare };
+    Kind kind = Kind::Literal;
+    Value literal;       // Literal
+    Expr ref;            // Ref: ref, source and loc filled
+    std::string op;      // Arith: + - * /; Compare: = != < <= > >=
+    std::shared_ptr<const Node> a, b;
+    Location loc;
 };
 
 struct Segment {
-    std::string literal;        // text before the expression (or the whole segment)
+    std::string literal;  // text before the expression (or the whole segment)
     std::optional<Expr> expr;
 };
 
@@ -44,20 +70,48 @@ struct TextExpr {
     const Expr* single() const;
     // The format the text yields, known without data (from the last formatting filter).
     model::Format staticFormat() const;
+    // Decimals of that format (number(0) -> 0, percent -> 1, money -> 2).
+    int staticDecimals() const;
+    // Every plain reference of every placeholder.
+    std::vector<const Expr*> references() const;
 };
 
-// Parses `text`. When `collapse` is true, runs of whitespace in the literal parts become one
-// space and the ends are trimmed (template text is indented and spans lines). Unknown filters,
-// wrong argument counts and unbalanced braces throw gp::Error(Template) at `loc`.
-TextExpr parseText(const std::string& text, const Location& loc, bool collapse = true);
+enum class Spaces {
+    Keep,          // as written
+    Collapse,      // runs of whitespace in literal text become one space
+    CollapseTrim,  // and the ends of the whole text are trimmed
+};
 
-// Looks up a reference; returns nullopt when it does not exist, throws to explain why.
+// Parses `text`. Unknown filters, wrong arguments and unbalanced braces throw
+// gp::Error(Template) at the exact line and column. `loc` is where the text starts.
+TextExpr parseText(const std::string& text, const Location& loc, bool collapse = true);
+// The same for template text with positions; each problem is passed to `report` (parsing goes
+// on with the next placeholder) when given, else thrown.
+TextExpr parseText(const SourceText& text, const std::string& file, Spaces spaces,
+                   const std::function<void(const Error&)>& report = {});
+// One expression without braces (the test of <if>, a group key): "amount > 0".
+Expr parseExpression(const SourceText& text, const std::string& file);
+
+// Looks up a reference (Expr::ref); returns nullopt when it does not exist, or throws to
+// explain why.
 using Resolver = std::function<std::optional<Value>(const Expr& expr)>;
 
-// Evaluates to a cell: typed value, format and the display text.
+// Evaluates to a cell: typed value, format and the display text. Value problems (a filter
+// that cannot apply, text in arithmetic, a number too large) throw gp::Error(Data) at the
+// placeholder. Division by zero gives NULL.
 model::Cell evaluate(const TextExpr& text, const Resolver& resolve);
+model::Cell evaluate(const Expr& expr, const Resolver& resolve);
+// The value with the placeholder's filters applied, as a cell: used for totals, which are
+// computed by the engine and then shown like the rows above them.
+model::Cell formatLike(const TextExpr& text, const Value& value);
+
+// Whether a value counts as true in <if test>: not NULL, not false, not 0, not "".
+bool truthy(const Value& v);
 
 // The display text of a value with no filter ("2200", "01.01.2022", "Да").
 std::string display(const Value& v);
+
+// Names of the filters, for messages and hints.
+std::vector<std::string> filterNames();
 
 }  // namespace gp::tmpl

@@ -1,217 +1,686 @@
 #include "template/fill.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
 
 #include "core/error.h"
+#include "template/check.h"
 #include "template/format.h"
+#include "template/image.h"
+#include "template/scope.h"
 
 namespace gp::tmpl {
 namespace {
-
-struct RowContext {
-    const std::string* query = nullptr;
-    const std::vector<std::string>* columns = nullptr;
-    const std::vector<Value>* values = nullptr;
-};
-
-std::string joinNames(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out;
-}
-
-std::optional<size_t> indexOf(const std::vector<std::string>& names, const std::string& name) {
-    auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) return std::nullopt;
-    return static_cast<size_t>(it - names.begin());
-}
 
 bool numeric(model::Format f) {
     return f == model::Format::Money || f == model::Format::Number || f == model::Format::Integer ||
            f == model::Format::Percent;
 }
 
+// What every reference can see regardless of where it is.
+struct Globals {
+    const data::Params* params = nullptr;
+    Date date;  // the document date ({date})
+};
+
+// A built scope: what RefScope describes plus the values behind it. Resolutions are cached per
+// placeholder, so iterating rows of the same shape resolves each name once.
+struct Scope {
+    RefScope ref;
+    std::vector<const std::vector<Value>*> rowValues;  // parallel to ref.rows
+    std::vector<const data::Result*> queryResults;    // parallel to ref.queries (one-row queries)
+    std::unordered_map<const Expr*, Resolution> cache;
+
+    Value value(const Expr& e, const Globals& g) {
+        auto it = cache.find(&e);
+        if (it == cache.end()) it = cache.emplace(&e, resolveRef(e, ref)).first;
+        const Resolution& r = it->second;
+        switch (r.kind) {
+            case Resolution::Kind::Row: return (*rowValues[r.row])[r.column];
+            case Resolution::Kind::OneRow: return queryResults[r.query]->rows[0][r.column];
+            case Resolution::Kind::Param: {
+                auto p = g.params->find(r.name);
+                return p == g.params->end() ? Value(Null{}) : p->second;
+            }
+            case Resolution::Kind::Date: return g.date;
+            case Resolution::Kind::Page: return "{" + r.name + "}";
+            case Resolution::Kind::Env: {
+                const char* v = std::getenv(r.name.c_str());
+                if (!v)
+                    throw Error(ErrorKind::Usage, e.loc.file, e.loc.line, e.loc.column,
+                                "{" + e.source + "}: the environment variable " + r.name + " is not set");
+                return std::string(v);
+            }
+            case Resolution::Kind::Unknown: break;
+        }
+        throw Error(ErrorKind::Template, e.loc.file, e.loc.line, e.loc.column, "{" + e.source + "}: cannot be resolved");
+    }
+
+    model::Cell cell(const TextExpr& te, const Globals& g) {
+        return evaluate(te, [&](const Expr& e) { return std::optional<Value>(value(e, g)); });
+    }
+    model::Cell cell(const Expr& e, const Globals& g) {
+        return evaluate(e, [&](const Expr& r) { return std::optional<Value>(value(r, g)); });
+    }
+    std::string text(const TextExpr& te, const Globals& g) { return te.empty() ? "" : cell(te, g).text; }
+};
+
+// Value problems in a row name the row.
+template <typename F>
+auto atRow(const std::string& query, size_t index, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Data) throw;
+        throw Error(e.kind(), e.file(), e.line(), e.column(),
+                    messageOf(e) + " (row " + std::to_string(index + 1) + " of query '" + query + "')");
+    }
+}
+
+// Totals of table columns, exact, computed row by row.
+class Totals {
+public:
+    Totals(const std::vector<model::Column>& columns, const std::vector<ColumnDef>& defs)
+        : columns_(columns), defs_(defs), acc_(columns.size()) {}
+
+    void add(const std::vector<model::Cell>& row) {
+        for (size_t i = 0; i < columns_.size(); ++i) {
+            const model::Column& col = columns_[i];
+            if (col.total == model::Aggregate::None || isNull(row[i].value)) continue;
+            Acc& a = acc_[i];
+            ++a.count;
+            if (col.total == model::Aggregate::Count) continue;
+            std::optional<Decimal> d;
+            try {
+                if (!std::holds_alternative<bool>(row[i].value)) d = toDecimal(row[i].value);
+            } catch (const std::overflow_error&) {
+            }
+            if (!d)
+                throw Error(ErrorKind::Data, defs_[i].loc.file, defs_[i].loc.line, defs_[i].loc.column,
+                            "column '" + col.title + "' cannot be totalled: '" + row[i].text + "' is not a number");
+            try {
+                a.sum += *d;
+            } catch (const std::overflow_error&) {
+                throw Error(ErrorKind::Data, defs_[i].loc.file, defs_[i].loc.line, defs_[i].loc.column,
+                            "column '" + col.title + "': the total is too large");
+            }
+            if (!a.min || *d < *a.min) a.min = *d;
+            if (!a.max || *d > *a.max) a.max = *d;
+        }
+    }
+
+    // One cell per column; `label` in the first column unless it has an aggregate.
+    std::vector<model::Cell> result(const std::string& label) const {
+        std::vector<model::Cell> out;
+        for (size_t i = 0; i < columns_.size(); ++i) {
+            const model::Column& col = columns_[i];
+            const Acc& a = acc_[i];
+            model::Cell total;
+            if (col.total == model::Aggregate::None) {
+                if (i == 0) total.text = label, total.value = label;
+                out.push_back(total);
+                continue;
+            }
+            if (col.total == model::Aggregate::Count) {
+                total.value = a.count;
+                total.format = model::Format::Integer;
+                total.text = format::integer(a.count);
+                out.push_back(total);
+                continue;
+            }
+            Decimal value;
+            switch (col.total) {
+                case model::Aggregate::Sum: value = a.sum; break;
+                case model::Aggregate::Average: value = a.count ? average(a, i) : Decimal(); break;
+                case model::Aggregate::Min: value = a.min.value_or(Decimal()); break;
+                case model::Aggregate::Max: value = a.max.value_or(Decimal()); break;
+                default: break;
+            }
+            // The column's own filters format the total, so it reads like the rows above it.
+            Value v = value;
+            try {
+                if (col.format == model::Format::Integer) v = value.rounded(0).units() / Decimal::kOne;
+            } catch (const std::overflow_error&) {
+                const Location& l = defs_[i].loc;
+                throw Error(ErrorKind::Data, l.file, l.line, l.column, "column '" + col.title + "': the total is too large");
+            }
+            out.push_back(formatLike(defs_[i].value, v));
+        }
+        return out;
+    }
+
+private:
+    struct Acc {
+        Decimal sum;
+        std::int64_t count = 0;
+        std::optional<Decimal> min, max;
+    };
+    Decimal average(const Acc& a, size_t i) const {
+        try {
+            return a.sum / Decimal::fromInt(a.count);
+        } catch (const std::overflow_error&) {
+            const Location& l = defs_[i].loc;
+            throw Error(ErrorKind::Data, l.file, l.line, l.column, "column '" + columns_[i].title + "': the total is too large");
+        }
+    }
+    const std::vector<model::Column>& columns_;
+    const std::vector<ColumnDef>& defs_;
+    std::vector<Acc> acc_;
+};
+
+// ------------------------------------------------------------------ streamed tables
+
+// Everything a streamed table needs to produce its rows later, owned (the template and the
+// filler are gone by then); only the session is borrowed.
+struct StreamSpec {
+    data::Session* session = nullptr;
+    std::string sql, what, query;
+    data::Params binding;  // the query's parameters
+    data::Params params;   // the template's parameters, for {param.x}
+    Globals globals;
+    std::vector<ColumnDef> defs;
+    std::vector<model::Column> columns;
+    bool totals = false;
+    std::string totalsLabel;
+    // The rows and one-row queries in scope where the table is.
+    std::vector<std::string> frameQueries;
+    std::vector<std::vector<std::string>> frameColumns;
+    std::vector<std::vector<Value>> frameValues;
+    std::vector<RefScope::Query> queries;  // columns pointers filled on open
+    std::vector<data::Result> queryResults;
+    std::vector<std::string> allQueries;
+    std::vector<ParamDef> paramDefs;
+};
+
+class StreamCursor : public model::RowCursor {
+public:
+    explicit StreamCursor(std::shared_ptr<const StreamSpec> spec)
+        : spec_(std::move(spec)), totals_(spec_->columns, spec_->defs) {
+        globals_ = spec_->globals;
+        globals_.params = &spec_->params;
+        cursor_ = spec_->session->open(spec_->sql, spec_->binding, spec_->what);
+        for (size_t i = 0; i < spec_->frameQueries.size(); ++i) {
+            scope_.ref.rows.push_back({spec_->frameQueries[i], &spec_->frameColumns[i]});
+            scope_.rowValues.push_back(&spec_->frameValues[i]);
+        }
+        scope_.ref.rows.push_back({spec_->query, &cursor_->columns()});
+        scope_.rowValues.push_back(&row_);
+        scope_.ref.queries = spec_->queries;
+        for (size_t q = 0; q < spec_->queries.size(); ++q) {
+            scope_.queryResults.push_back(&spec_->queryResults[q]);
+            if (spec_->queries[q].one) scope_.ref.queries[q].columns = &spec_->queryResults[q].columns;
+        }
+        scope_.ref.allQueries = spec_->allQueries;
+        scope_.ref.params = &spec_->paramDefs;
+    }
+
+    bool next(std::vector<model::Cell>& out) override {
+        if (!cursor_->next(row_)) return false;
+        out.clear();
+        atRow(spec_->query, index_, [&] {
+            for (const auto& def : spec_->defs) out.push_back(scope_.cell(def.value, globals_));
+            if (spec_->totals) totals_.add(out);
+            return 0;
+        });
+        ++index_;
+        return true;
+    }
+
+    std::vector<model::Cell> totals() const override {
+        if (!spec_->totals) return {};
+        return totals_.result(spec_->totalsLabel);
+    }
+
+private:
+    std::shared_ptr<const StreamSpec> spec_;
+    Globals globals_;
+    std::unique_ptr<data::Cursor> cursor_;
+    std::vector<Value> row_;
+    Scope scope_;
+    Totals totals_;
+    size_t index_ = 0;
+};
+
+class StreamSource : public model::RowSource {
+public:
+    explicit StreamSource(std::shared_ptr<const StreamSpec> spec) : spec_(std::move(spec)) {}
+    std::unique_ptr<model::RowCursor> open() const override { return std::make_unique<StreamCursor>(spec_); }
+
+private:
+    std::shared_ptr<const StreamSpec> spec_;
+};
+
+// ------------------------------------------------------------------ the filler
+
+struct Frame {
+    std::string query;
+    const std::vector<std::string>* columns = nullptr;
+    const std::vector<Value>* values = nullptr;
+};
+
+// Queries declared at one place (the report, or one row of a <repeat>), run when first used;
+// one-row queries run on entry.
+struct Level {
+    const std::vector<QueryDef>* queries = nullptr;
+    std::vector<Frame> entryRows;  // rows in scope at entry: the values of :parent_column
+    std::map<std::string, data::Result> results;
+};
+
+struct Env {
+    std::vector<Frame> rows;
+    std::vector<Level*> levels;  // outermost first
+    model::Target target = model::Target::Both;
+};
+
 class Filler {
 public:
-    Filler(const Template& t, data::Session& session, const data::Params& params)
-        : t_(t), session_(session), params_(params) {}
+    Filler(const Template& t, data::Session& session, const data::Params& params, const FillOptions& options)
+        : t_(t), session_(session), params_(params) {
+        globals_.params = &params_;
+        globals_.date = format::dateOfUnixTime(options.created);
+        for (const QueryDef* q : allQueryDefs()) allQueries_.push_back(q->name);
+    }
 
     model::Document run(const FillOptions& options) {
-        for (const auto& q : t_.queries) {
-            const std::string what = "query '" + q.name + "' (" + q.loc.file + ":" + std::to_string(q.loc.line) + ")";
-            data::Result r = session_.query(q.sql, params_, what);
-            if (q.one && r.rows.size() != 1) {
-                std::string given;
-                for (const auto& [k, v] : params_) given += (given.empty() ? "" : ", ") + k + "=" + toPlainString(v);
-                throw Error(ErrorKind::Data, what + " returned " + std::to_string(r.rows.size()) +
-                                                 " rows for " + (given.empty() ? "no parameters" : given) +
-                                                 ", expected exactly one: check the record ID");
-            }
-            results_[q.name] = std::move(r);
-        }
+        Level top;
+        top.queries = &t_.queries;
+        enter(top, {});
+        Env env;
+        env.levels.push_back(&top);
+        Scope s = scope(env);
+
         model::Document doc;
-        doc.meta.title = text(t_.title, {});
-        doc.meta.subject = text(t_.subject, {});
-        doc.meta.author = text(t_.author, {});
-        doc.meta.keywords = text(t_.keywords, {});
+        doc.meta.title = s.text(t_.title, globals_);
+        doc.meta.subject = s.text(t_.subject, globals_);
+        doc.meta.author = s.text(t_.author, globals_);
+        doc.meta.keywords = s.text(t_.keywords, globals_);
         doc.meta.created = options.created;
         doc.page = options.page;
         if (t_.pageSize) doc.page.size = *t_.pageSize;
         if (t_.landscape) doc.page.landscape = *t_.landscape;
-        doc.fontFamily = options.fontFamily;
-        doc.fontSize = options.fontSize;
+        if (t_.margins) {
+            doc.page.top = (*t_.margins)[0];
+            doc.page.right = (*t_.margins)[1];
+            doc.page.bottom = (*t_.margins)[2];
+            doc.page.left = (*t_.margins)[3];
+        }
+        doc.fontFamily = t_.fontFamily.value_or(options.fontFamily);
+        doc.fontSize = t_.fontSize.value_or(options.fontSize);
         doc.sheet = t_.sheet;
-        for (const auto& b : t_.body) emit(b, doc.blocks, model::Target::Both);
+        doc.titlePage = t_.titlePage;
+        {
+            Scope h = scope(env);
+            h.ref.header = true;
+            if (t_.header) doc.header = h.text(*t_.header, globals_);
+            if (t_.footer) doc.footer = h.text(*t_.footer, globals_);
+        }
+        if (t_.protection) {
+            Scope p = scope(env);
+            p.ref.env = true;
+            const ProtectionDef& def = *t_.protection;
+            doc.protection.ownerPassword = p.text(def.ownerPassword, globals_);
+            doc.protection.userPassword = p.text(def.userPassword, globals_);
+            if (doc.protection.ownerPassword.empty())
+                throw Error(ErrorKind::Usage, def.loc.file, def.loc.line, def.loc.column,
+                            "<protection>: the owner password is empty (give the parameter or set the variable it "
+                            "names)");
+            doc.protection.allowPrint = def.print;
+            doc.protection.allowCopy = def.copy;
+            doc.protection.allowEdit = def.edit;
+        }
+        for (const auto& b : t_.body) emit(b, doc.blocks, env);
         return doc;
     }
 
 private:
-    std::optional<Value> resolve(const Expr& e, const RowContext& row, const Location& loc) const {
-        auto fail = [&](const std::string& why) -> std::optional<Value> {
-            throw Error(ErrorKind::Template, loc.file, loc.line, loc.column, "{" + e.source + "}: " + why);
-        };
-        if (e.ref.size() == 1) {
-            const std::string& name = e.ref[0];
-            if (row.columns)
-                if (auto i = indexOf(*row.columns, name)) return (*row.values)[*i];
-            if (auto p = params_.find(name); p != params_.end()) return p->second;
-            if (row.columns)
-                return fail("no column '" + name + "' in query '" + *row.query + "' (columns: " +
-                            joinNames(*row.columns) + ") and no parameter '" + name + "'");
-            return fail("no parameter '" + name + "'; a column needs its query: {query." + name + "}");
+    std::vector<const QueryDef*> allQueryDefs() const {
+        std::vector<const QueryDef*> out;
+        for (const auto& q : t_.queries) out.push_back(&q);
+        collect(t_.body, out);
+        return out;
+    }
+    static void collect(const std::vector<Block>& blocks, std::vector<const QueryDef*>& out) {
+        for (const auto& b : blocks) {
+            for (const auto& q : b.queries) out.push_back(&q);
+            collect(b.children, out);
+            collect(b.otherwise, out);
         }
-        if (e.ref.size() == 2) {
-            const std::string& q = e.ref[0];
-            if (q == "param") {
-                if (auto p = params_.find(e.ref[1]); p != params_.end()) return p->second;
-                return fail("no parameter '" + e.ref[1] + "'");
-            }
-            const QueryDef* def = t_.query(q);
-            if (!def) return fail("no query or parameter named '" + q + "'");
-            if (!def->one) return fail("query '" + q + "' returns many rows: show it with <table rows=\"" + q + "\">");
-            const data::Result& r = results_.at(q);
-            if (auto i = indexOf(r.columns, e.ref[1])) return r.rows[0][*i];
-            return fail("no column '" + e.ref[1] + "' in query '" + q + "' (columns: " + joinNames(r.columns) + ")");
-        }
-        return fail("a reference has at most two parts: {column} or {query.column}");
     }
 
-    model::Cell cell(const TextExpr& te, const RowContext& row) const {
-        return evaluate(te, [&](const Expr& e) { return resolve(e, row, te.loc); });
+    static std::string where(const QueryDef& q) {
+        return "query '" + q.name + "' (" + q.loc.file + ":" + std::to_string(q.loc.line) + ")";
     }
-    std::string text(const TextExpr& te, const RowContext& row) const { return te.empty() ? "" : cell(te, row).text; }
+
+    // The parameters of a query run at `level`: the template's, and parent_column from the rows
+    // in scope where the level was entered.
+    data::Params binding(const QueryDef& q, const Level& level) const {
+        data::Params out = params_;
+        for (const auto& name : data::bindNames(q.sql).names) {
+            if (out.count(name) || name.rfind("parent_", 0) != 0) continue;
+            const std::string column = name.substr(7);
+            for (auto row = level.entryRows.rbegin(); row != level.entryRows.rend(); ++row) {
+                auto it = std::find(row->columns->begin(), row->columns->end(), column);
+                if (it != row->columns->end()) {
+                    out[name] = (*row->values)[static_cast<size_t>(it - row->columns->begin())];
+                    break;
+                }
+            }
+            if (!out.count(name))
+                throw Error(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column,
+                            "query '" + q.name + "' uses :" + name + ", but no enclosing row has a column '" + column + "'");
+        }
+        return out;
+    }
+
+    const data::Result& run(const QueryDef& q, Level& level) {
+        data::Result r = session_.query(q.sql, binding(q, level), where(q));
+        if (q.one && r.rows.size() != 1) {
+            std::string given;
+            for (const auto& [k, v] : params_) given += (given.empty() ? "" : ", ") + k + "=" + toPlainString(v);
+            throw Error(ErrorKind::Data, where(q) + " returned " + std::to_string(r.rows.size()) + " rows for " +
+                                             (given.empty() ? "no parameters" : given) +
+                                             ", expected exactly one: check the record ID");
+        }
+        return level.results[q.name] = std::move(r);
+    }
+
+    void enter(Level& level, const std::vector<Frame>& rows) {
+        level.entryRows = rows;
+        for (const auto& q : *level.queries)
+            if (q.one) run(q, level);
+    }
+
+    // The declaration of query `name` visible in `env`, and its level.
+    std::pair<const QueryDef*, Level*> declared(const std::string& name, const Env& env) const {
+        for (auto level = env.levels.rbegin(); level != env.levels.rend(); ++level)
+            for (const auto& q : *(*level)->queries)
+                if (q.name == name) return {&q, *level};
+        return {nullptr, nullptr};
+    }
+
+    const data::Result& result(const std::string& name, const Env& env, const Location& loc) {
+        auto [q, level] = declared(name, env);
+        if (!q) throw Error(ErrorKind::Template, loc.file, loc.line, loc.column, "no <query name=\"" + name + "\"> here");
+        auto it = level->results.find(name);
+        if (it != level->results.end()) return it->second;
+        return run(*q, *level);
+    }
+
+    Scope scope(const Env& env) const {
+        Scope s;
+        for (const auto& f : env.rows) {
+            s.ref.rows.push_back({f.query, f.columns});
+            s.rowValues.push_back(f.values);
+        }
+        for (auto level = env.levels.rbegin(); level != env.levels.rend(); ++level)
+            for (const auto& q : *(*level)->queries) {
+                const data::Result* r = nullptr;
+                if (q.one) r = &(*level)->results.at(q.name);
+                s.ref.queries.push_back({q.name, q.one, r ? &r->columns : nullptr});
+                s.queryResults.push_back(r);
+            }
+        s.ref.allQueries = allQueries_;
+        s.ref.params = &t_.params;
+        return s;
+    }
 
     static model::Target narrow(model::Target outer, model::Target inner) {
         return inner == model::Target::Both ? outer : inner;
     }
 
-    void emit(const Block& b, std::vector<model::Block>& out, model::Target outer) {
+    void emitAll(const std::vector<Block>& blocks, std::vector<model::Block>& out, Env& env) {
+        for (const auto& b : blocks) emit(b, out, env);
+    }
+
+    void emit(const Block& b, std::vector<model::Block>& out, Env& env) {
+        const model::Target outer = env.target;
         const model::Target target = narrow(outer, b.target);
+        env.target = target;
+        struct Restore {
+            Env& e;
+            model::Target t;
+            ~Restore() { e.target = t; }
+        } restore{env, outer};
         switch (b.kind) {
-            case Block::Kind::Title:
-                out.push_back({model::Title{text(b.text, {}), text(b.subtitle, {})}, target});
-                break;
-            case Block::Kind::Section:
-                out.push_back({model::Heading{b.level, text(b.text, {}), {}}, target});
-                for (const auto& c : b.children) emit(c, out, target);
-                break;
-            case Block::Kind::Paragraph:
-                out.push_back({model::plainParagraph(text(b.text, {})), target});
-                break;
-            case Block::Kind::Fields: {
-                const data::Result& r = results_.at(b.rows);
-                RowContext row{&b.rows, &r.columns, &r.rows[0]};
-                model::FieldList list;
-                for (const auto& f : b.fields) list.fields.push_back({text(f.label, row), cell(f.value, row)});
-                out.push_back({std::move(list), target});
+            case Block::Kind::Title: {
+                Scope s = scope(env);
+                out.push_back({model::Title{s.text(b.text, globals_), s.text(b.subtitle, globals_)}, target});
                 break;
             }
-            case Block::Kind::Table: out.push_back({table(b), target}); break;
+            case Block::Kind::Section:
+            case Block::Kind::Heading: {
+                Scope s = scope(env);
+                out.push_back({model::Heading{b.level, s.text(b.text, globals_), s.text(b.sheet, globals_)}, target});
+                emitAll(b.children, out, env);
+                break;
+            }
+            case Block::Kind::Paragraph: out.push_back({paragraph(b, env), target}); break;
+            case Block::Kind::Fields: fields(b, out, env); break;
+            case Block::Kind::Table: out.push_back({table(b, env), target}); break;
             case Block::Kind::PageBreak: out.push_back({model::PageBreak{}, target}); break;
+            case Block::Kind::Repeat: repeat(b, out, env); break;
+            case Block::Kind::If: {
+                Scope s = scope(env);
+                const bool yes = b.test && truthy(s.cell(*b.test, globals_).value);
+                emitAll(yes ? b.children : b.otherwise, out, env);
+                break;
+            }
+            case Block::Kind::Image: {
+                Scope s = scope(env);
+                model::Image image;
+                image.path = findImage(t_.folder, s.text(b.text, globals_), b.text.loc.line ? b.text.loc : b.loc).string();
+                image.widthMm = b.widthMm;
+                image.align = b.align;
+                out.push_back({image, target});
+                break;
+            }
+            case Block::Kind::Chart:
+                if (auto c = chart(b, env)) out.push_back({std::move(*c), target});
+                break;
+            case Block::Kind::Signature: {
+                Scope s = scope(env);
+                out.push_back({model::Signature{s.text(b.position, globals_), s.text(b.name, globals_),
+                                                s.text(b.date, globals_)},
+                               target});
+                break;
+            }
         }
     }
 
-    model::Table table(const Block& b) {
-        const data::Result& r = results_.at(b.rows);
-        model::Table table;
-        table.sheet = b.sheet;
-        table.caption = text(b.text, {});
-        table.emptyText = b.emptyText;
+    model::Paragraph paragraph(const Block& b, const Env& env) {
+        Scope s = scope(env);
+        model::Paragraph p;
+        for (const auto& run : b.runs) {
+            std::string text = s.cell(run.text, globals_).text;
+            if (text.empty()) continue;
+            if (!p.runs.empty() && p.runs.back().bold == run.bold && p.runs.back().italic == run.italic)
+                p.runs.back().text += text;
+            else
+                p.runs.push_back({std::move(text), run.bold, run.italic});
+        }
+        return p;
+    }
+
+    void fields(const Block& b, std::vector<model::Block>& out, Env& env) {
+        Env inner = env;
+        if (!b.rows.empty()) {
+            auto frame = std::find_if(env.rows.rbegin(), env.rows.rend(), [&](const Frame& f) { return f.query == b.rows; });
+            if (frame != env.rows.rend()) {
+                inner.rows.push_back(*frame);
+            } else {
+                const data::Result& r = result(b.rows, env, b.rowsLoc);
+                inner.rows.push_back({b.rows, &r.columns, &r.rows.at(0)});
+            }
+        }
+        Scope labels = scope(env);
+        Scope values = scope(inner);
+        model::FieldList list;
+        for (const auto& f : b.fields) list.fields.push_back({labels.text(f.label, globals_), values.cell(f.value, globals_)});
+        out.push_back({std::move(list), env.target});
+    }
+
+    void repeat(const Block& b, std::vector<model::Block>& out, Env& env) {
+        const data::Result& r = result(b.rows, env, b.rowsLoc);
+        if (r.rows.empty() && !b.emptyText.empty()) out.push_back({model::plainParagraph(b.emptyText), env.target});
+        for (const auto& row : r.rows) {
+            Env inner = env;
+            inner.rows.push_back({b.rows, &r.columns, &row});
+            Level level;
+            level.queries = &b.queries;
+            enter(level, inner.rows);
+            inner.levels.push_back(&level);
+            emitAll(b.children, out, inner);
+        }
+    }
+
+    std::vector<model::Column> columns(const Block& b, Scope& outer) const {
+        std::vector<model::Column> out;
         for (const auto& c : b.columns) {
             model::Column col;
-            col.title = text(c.title, {});
+            col.title = outer.text(c.title, globals_);
             col.width = c.width;
             col.format = c.value.staticFormat();
+            col.decimals = c.value.staticDecimals();
             col.align = c.align ? *c.align : numeric(col.format) ? model::Align::Right : model::Align::Left;
-            if (b.totals) col.total = c.total ? *c.total : numeric(col.format) ? model::Aggregate::Sum : model::Aggregate::None;
-            table.columns.push_back(col);
+            if (b.totals)
+                col.total = c.total ? *c.total : numeric(col.format) ? model::Aggregate::Sum : model::Aggregate::None;
+            out.push_back(col);
         }
-        for (const auto& values : r.rows) {
-            RowContext row{&b.rows, &r.columns, &values};
-            std::vector<model::Cell> cells;
-            for (const auto& c : b.columns) cells.push_back(cell(c.value, row));
-            table.rows.push_back(std::move(cells));
+        return out;
+    }
+
+    model::Table table(const Block& b, const Env& env) {
+        Scope outer = scope(env);
+        model::Table table;
+        table.sheet = outer.text(b.sheet, globals_);
+        table.caption = outer.text(b.text, globals_);
+        table.emptyText = b.emptyText;
+        table.columns = columns(b, outer);
+        if (b.stream) {
+            table.stream = std::make_shared<StreamSource>(streamSpec(b, env, table.columns));
+            return table;
         }
-        for (size_t i = 0; i < table.columns.size(); ++i)
-            if (!table.rows.empty()) table.columns[i].decimals = table.rows.front()[i].decimals;
-        if (b.totals) table.totals = totals(b, table);
+        const data::Result& r = result(b.rows, env, b.rowsLoc);
+        Env inner = env;
+        inner.rows.push_back({b.rows, &r.columns, nullptr});
+        Scope s = scope(inner);
+        std::vector<std::string> keys;
+        for (size_t i = 0; i < r.rows.size(); ++i) {
+            s.rowValues.back() = &r.rows[i];
+            atRow(b.rows, i, [&] {
+                std::vector<model::Cell> cells;
+                for (const auto& c : b.columns) cells.push_back(s.cell(c.value, globals_));
+                table.rows.push_back(std::move(cells));
+                if (b.group) keys.push_back(s.cell(*b.group, globals_).text);
+                return 0;
+            });
+        }
+        if (b.totals) {
+            Totals all(table.columns, b.columns);
+            for (const auto& row : table.rows) all.add(row);
+            table.totals = all.result(b.totalsLabel);
+        }
+        if (b.group) {
+            for (size_t begin = 0; begin < keys.size();) {
+                size_t end = begin + 1;
+                while (end < keys.size() && keys[end] == keys[begin]) ++end;
+                s.rowValues.back() = &r.rows[begin];
+                model::Group g;
+                g.begin = begin;
+                g.end = end;
+                g.title = b.groupTitle.empty() ? keys[begin] : s.text(b.groupTitle, globals_);
+                if (b.totals) {
+                    Totals sub(table.columns, b.columns);
+                    for (size_t i = begin; i < end; ++i) sub.add(table.rows[i]);
+                    g.subtotals = sub.result(b.groupTotals.empty() ? "Итого: " + g.title : s.text(b.groupTotals, globals_));
+                }
+                table.groups.push_back(std::move(g));
+                begin = end;
+            }
+        }
         return table;
     }
 
-    std::vector<model::Cell> totals(const Block& b, const model::Table& table) const {
-        std::vector<model::Cell> out;
-        for (size_t i = 0; i < table.columns.size(); ++i) {
-            const model::Column& col = table.columns[i];
-            model::Cell total;
-            if (col.total == model::Aggregate::None) {
-                if (i == 0) total.text = b.totalsLabel, total.value = b.totalsLabel;
-                out.push_back(total);
-                continue;
-            }
-            Decimal sum;
-            std::optional<Decimal> min, max;
-            std::int64_t count = 0;
-            for (const auto& row : table.rows) {
-                if (isNull(row[i].value)) continue;
-                ++count;
-                if (col.total == model::Aggregate::Count) continue;
-                auto d = toDecimal(row[i].value);
-                if (!d)
-                    throw Error(ErrorKind::Data, b.columns[i].loc.file, b.columns[i].loc.line,
-                                "column '" + col.title + "' cannot be totalled: '" + row[i].text + "' is not a number");
-                sum += *d;
-                if (!min || *d < *min) min = *d;
-                if (!max || *d > *max) max = *d;
-            }
-            Decimal value;
-            switch (col.total) {
-                case model::Aggregate::Sum: value = sum; break;
-                case model::Aggregate::Count: value = Decimal::fromInt(count); break;
-                case model::Aggregate::Average: value = count ? sum / Decimal::fromInt(count) : Decimal(); break;
-                case model::Aggregate::Min: value = min.value_or(Decimal()); break;
-                case model::Aggregate::Max: value = max.value_or(Decimal()); break;
-                case model::Aggregate::None: break;
-            }
-            if (col.total == model::Aggregate::Count) {
-                std::int64_t n = value.rounded(0).units() / Decimal::kOne;
-                total.value = n;
-                total.format = model::Format::Integer;
-                total.text = format::integer(n);
-            } else {
-                // The column's own filters format the total, so it reads like the rows above it.
-                Value v = value;
-                if (col.format == model::Format::Integer) v = value.rounded(0).units() / Decimal::kOne;
-                total = evaluate(b.columns[i].value, [&](const Expr&) { return std::optional<Value>(v); });
-            }
-            out.push_back(total);
+    std::shared_ptr<const StreamSpec> streamSpec(const Block& b, const Env& env, const std::vector<model::Column>& cols) {
+        auto [q, level] = declared(b.rows, env);
+        if (!q) throw Error(ErrorKind::Template, b.rowsLoc.file, b.rowsLoc.line, b.rowsLoc.column, "no <query name=\"" + b.rows + "\"> here");
+        auto spec = std::make_shared<StreamSpec>();
+        spec->session = &session_;
+        spec->sql = q->sql;
+        spec->what = where(*q);
+        spec->query = q->name;
+        spec->binding = binding(*q, *level);
+        spec->params = params_;
+        spec->globals = globals_;
+        spec->defs = b.columns;
+        spec->columns = cols;
+        spec->totals = b.totals;
+        spec->totalsLabel = b.totalsLabel;
+        for (const auto& f : env.rows) {
+            spec->frameQueries.push_back(f.query);
+            spec->frameColumns.push_back(*f.columns);
+            spec->frameValues.push_back(*f.values);
         }
-        return out;
+        Scope s = scope(env);
+        spec->queries = s.ref.queries;
+        for (size_t i = 0; i < s.ref.queries.size(); ++i) {
+            spec->queries[i].columns = nullptr;
+            spec->queryResults.push_back(s.queryResults[i] ? *s.queryResults[i] : data::Result{});
+        }
+        spec->allQueries = allQueries_;
+        spec->paramDefs = t_.params;
+        return spec;
+    }
+
+    std::optional<model::Chart> chart(const Block& b, const Env& env) {
+        const data::Result& r = result(b.rows, env, b.rowsLoc);
+        if (r.rows.empty()) return std::nullopt;  // nothing to draw
+        Scope outer = scope(env);
+        model::Chart c;
+        c.kind = b.chartKind;
+        c.title = outer.text(b.text, globals_);
+        c.sheet = outer.text(b.sheet, globals_);
+        c.heightMm = b.heightMm;
+        c.format = b.series.empty() ? model::Format::Number : b.series.front().value.staticFormat();
+        if (!numeric(c.format)) c.format = model::Format::Number;
+        for (const auto& series : b.series) c.series.push_back({outer.text(series.name, globals_), {}});
+        Env inner = env;
+        inner.rows.push_back({b.rows, &r.columns, nullptr});
+        Scope s = scope(inner);
+        for (size_t i = 0; i < r.rows.size(); ++i) {
+            s.rowValues.back() = &r.rows[i];
+            atRow(b.rows, i, [&] {
+                c.categories.push_back(s.text(b.category, globals_));
+                for (size_t k = 0; k < b.series.size(); ++k) {
+                    model::Cell cell = s.cell(b.series[k].value, globals_);
+                    Value v = cell.value;
+                    if (auto* text = std::get_if<std::string>(&v)) {
+                        auto d = Decimal::parse(*text);
+                        if (!d) {
+                            const Location& l = b.series[k].loc;
+                            throw Error(ErrorKind::Data, l.file, l.line, l.column,
+                                        "series '" + c.series[k].name + "' needs numbers, got '" + *text + "'");
+                        }
+                        v = *d;
+                    } else if (std::holds_alternative<bool>(v) || std::holds_alternative<Date>(v)) {
+                        const Location& l = b.series[k].loc;
+                        throw Error(ErrorKind::Data, l.file, l.line, l.column,
+                                    "series '" + c.series[k].name + "' needs numbers, got " + typeName(v));
+                    }
+                    c.series[k].values.push_back(v);
+                }
+                return 0;
+            });
+        }
+        return c;
     }
 
     const Template& t_;
     data::Session& session_;
     const data::Params& params_;
-    std::map<std::string, data::Result> results_;
+    Globals globals_;
+    std::vector<std::string> allQueries_;
 };
 
 Value parseParam(const ParamDef& p, const std::string& raw, const std::string& origin) {
@@ -268,7 +737,7 @@ data::Params bindParams(const Template& t, const std::map<std::string, std::stri
 }
 
 model::Document fill(const Template& t, data::Session& session, const data::Params& params, const FillOptions& options) {
-    return Filler(t, session, params).run(options);
+    return Filler(t, session, params, options).run(options);
 }
 
 }  // namespace gp::tmpl

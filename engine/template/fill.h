@@ -1,5 +1,7 @@
 // Template + query rows -> document model. Runs the template's queries with bound
-// parameters and evaluates every placeholder; the renderers never see the database.
+// parameters and evaluates every placeholder; the renderers never see the database — except
+// through a streamed table (stream="true"), whose rows are read while rendering: `session`
+// must then outlive every use of the document.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +16,7 @@ namespace gp::tmpl {
 
 struct FillOptions {
     std::int64_t created = 0;  // document creation time (Unix seconds), fixed for reproducibility
-    model::PageSetup page;     // defaults from reports.ini; the template may override size/orientation
+    model::PageSetup page;     // defaults from reports.ini; the template may override size, orientation, margins
     std::string fontFamily = "PTSerif";
     double fontSize = 10.5;
 };

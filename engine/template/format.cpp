@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "core/utf8.h"
+
 namespace gp::format {
 
 std::string groupDigits(const std::string& digits, bool groupFour) {
@@ -62,5 +66,165 @@ std::string monthYear(const Date& d) {
 }
 
 std::string yesNo(bool b) { return b ? "Да" : "Нет"; }
+
+}  // namespace gp::format
+
+namespace gp::format {
+namespace {
+
+constexpr const char* kOnes[] = {"",       "один",   "два",    "три",    "четыре",
+                                 "пять",   "шесть",  "семь",   "восемь", "девять"};
+constexpr const char* kTeens[] = {"десять",      "одиннадцать",  "двенадцать", "тринадцать",   "четырнадцать",
+                                  "пятнадцать",  "шестнадцать",  "семнадцать", "восемнадцать", "девятнадцать"};
+constexpr const char* kTens[] = {"",         "",          "двадцать",   "тридцать",  "сорок",
+                                 "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"};
+constexpr const char* kHundreds[] = {"",          "сто",      "двести",    "триста",    "четыреста",
+                                     "пятьсот",   "шестьсот", "семьсот",   "восемьсот", "девятьсот"};
+
+// Words for 1..999 appended to `out`, feminine "одна"/"две" when asked.
+void triad(int n, bool feminine, std::string& out) {
+    auto add = [&](const char* w) {
+        if (!*w) return;
+        if (!out.empty()) out += ' ';
+        out += w;
+    };
+    add(kHundreds[n / 100]);
+    int rest = n % 100;
+    if (rest >= 10 && rest < 20) {
+        add(kTeens[rest - 10]);
+        return;
+    }
+    add(kTens[rest / 10]);
+    int one = rest % 10;
+    if (feminine && one == 1) add("одна");
+    else if (feminine && one == 2) add("две");
+    else add(kOnes[one]);
+}
+
+struct Scale {
+    const char* forms[3];
+    bool feminine;
+};
+// 10^3 .. 10^18: enough for any 64-bit integer.
+constexpr Scale kScales[] = {
+    {{"тысяча", "тысячи", "тысяч"}, true},
+    {{"миллион", "миллиона", "миллионов"}, false},
+    {{"миллиард", "миллиарда", "миллиардов"}, false},
+    {{"триллион", "триллиона", "триллионов"}, false},
+    {{"квадриллион", "квадриллиона", "квадриллионов"}, false},
+    {{"квинтиллион", "квинтиллиона", "квинтиллионов"}, false},
+};
+
+}  // namespace
+
+int pluralForm(std::int64_t n) {
+    std::uint64_t a = n < 0 ? 0ULL - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+    std::uint64_t last2 = a % 100, last = a % 10;
+    if (last2 >= 11 && last2 <= 14) return 2;
+    if (last == 1) return 0;
+    if (last >= 2 && last <= 4) return 1;
+    return 2;
+}
+
+namespace {
+
+std::string wordsOf(std::uint64_t v, bool feminine) {
+    if (v == 0) return "ноль";
+    int groups[7] = {};
+    int count = 0;
+    while (v > 0) {
+        groups[count++] = static_cast<int>(v % 1000);
+        v /= 1000;
+    }
+    std::string out;
+    for (int g = count - 1; g >= 0; --g) {
+        const int part = groups[g];
+        if (part == 0) continue;
+        if (g == 0) {
+            triad(part, feminine, out);
+        } else {
+            const Scale& scale = kScales[g - 1];
+            triad(part, scale.feminine, out);
+            out += ' ';
+            out += scale.forms[pluralForm(part)];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string integerInWords(std::int64_t n, bool feminine) {
+    if (n >= 0) return wordsOf(static_cast<std::uint64_t>(n), feminine);
+    return "минус " + wordsOf(0ULL - static_cast<std::uint64_t>(n), feminine);
+}
+
+std::string amountInWords(Decimal amount) {
+    const std::int64_t kopecksTotal = amount.rounded(2).units() / 100;  // units are 1/10000
+    const bool negative = kopecksTotal < 0;
+    const std::uint64_t a = negative ? 0ULL - static_cast<std::uint64_t>(kopecksTotal)
+                                     : static_cast<std::uint64_t>(kopecksTotal);
+    const std::uint64_t roubles = a / 100;
+    const auto kopecks = static_cast<int>(a % 100);
+    static constexpr const char* kRouble[] = {"рубль", "рубля", "рублей"};
+    static constexpr const char* kKopeck[] = {"копейка", "копейки", "копеек"};
+    std::string out = negative ? "минус " : "";
+    out += wordsOf(roubles, false);
+    out += ' ';
+    out += kRouble[pluralForm(static_cast<std::int64_t>(roubles % 100))];
+    out += fmt::format(" {:02} ", kopecks);
+    out += kKopeck[pluralForm(kopecks)];
+    return out;
+}
+
+std::string capitalize(const std::string& s) {
+    std::u32string u = utf8::decode(s);
+    if (!u.empty()) u[0] = utf8::toUpper(u[0]);
+    return utf8::encode(u);
+}
+
+std::string truncate(const std::string& s, std::size_t n) {
+    std::u32string u = utf8::decode(s);
+    if (u.size() <= n) return s;
+    u.resize(n > 0 ? n - 1 : 0);
+    while (!u.empty() && (u.back() == U' ' || u.back() == U'\u00A0' || u.back() == U'\n')) u.pop_back();
+    u += U'…';
+    return utf8::encode(u);
+}
+
+}  // namespace gp::format
+
+namespace gp::format {
+
+std::int64_t dayNumber(const Date& d) {
+    const std::int64_t y = d.year - (d.month <= 2 ? 1 : 0);
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const std::int64_t yoe = y - era * 400;
+    const std::int64_t mp = (d.month + 9) % 12;
+    const std::int64_t doy = (153 * mp + 2) / 5 + d.day - 1;
+    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+std::optional<Date> dateFromDayNumber(std::int64_t z) {
+    if (z < -800000 || z > 3000000) return std::nullopt;
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    if (y < 1 || y > 9999) return std::nullopt;
+    return Date{static_cast<int>(y), static_cast<int>(m), static_cast<int>(d)};
+}
+
+Date dateOfUnixTime(std::int64_t seconds) {
+    std::int64_t days = seconds / 86400;
+    if (seconds % 86400 < 0) --days;
+    return dateFromDayNumber(days).value_or(Date{1970, 1, 1});
+}
 
 }  // namespace gp::format

@@ -2,6 +2,9 @@
 // dd.mm.yyyy dates. No-break spaces (U+00A0) join what must not be split across lines.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/value.h"
@@ -22,5 +25,25 @@ std::string dateShort(const Date& d);                 // "01.01.2022"
 std::string dateLong(const Date& d);                  // "1 января 2022 г."
 std::string monthYear(const Date& d);                 // "январь 2022"
 std::string yesNo(bool b);                            // "Да" / "Нет"
+
+// Days since 1970-01-01 (proleptic Gregorian calendar), and back (nullopt outside years 1..9999).
+std::int64_t dayNumber(const Date& d);
+std::optional<Date> dateFromDayNumber(std::int64_t days);
+// The UTC calendar date of a Unix time.
+Date dateOfUnixTime(std::int64_t seconds);
+
+// Which Russian plural form goes with `n`: 0 for 1, 21, 101 (участник), 1 for 2–4, 22–24
+// (участника), 2 for 0, 5–20, 25–30, 111 (участников).
+int pluralForm(std::int64_t n);
+// A rouble amount in words, kopecks as digits: 2691000 -> "два миллиона шестьсот девяносто
+// одна тысяча рублей 00 копеек"; negative amounts start with "минус". Rounded to kopecks.
+std::string amountInWords(Decimal amount);
+// The integer `n` (>= 0) in words, thousands feminine: 21 -> "двадцать один".
+std::string integerInWords(std::int64_t n, bool feminine = false);
+// The first letter upper case, the rest as it was ("ооо «ромашка»" -> "Ооо «ромашка»").
+std::string capitalize(const std::string& s);
+// At most `n` characters (code points): a longer text is cut to n-1 characters, trailing spaces
+// dropped, and "…" added.
+std::string truncate(const std::string& s, std::size_t n);
 
 }  // namespace gp::format

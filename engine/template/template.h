@@ -1,14 +1,17 @@
 // Template definitions (templates/*.xml): parsed once, validated, every part carrying its
-// file and line. See templates/README.md for the language.
+// file, line and column. See templates/README.md for the language.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "model/document.h"
 #include "template/expr.h"
+#include "template/xml.h"
 
 namespace gp::tmpl {
 
@@ -26,11 +29,13 @@ struct QueryDef {
     std::string sql;
     bool one = false;  // exactly one row expected; its columns are {name.column}
     Location loc;
+    SourceText source;  // the SQL with positions, to point at a `:name` in it
 };
 
 struct FieldDef {
     TextExpr label;
     TextExpr value;
+    Location loc;
 };
 
 struct ColumnDef {
@@ -42,41 +47,100 @@ struct ColumnDef {
     Location loc;
 };
 
+// A stretch of paragraph text in one style (<b>, <i> inside <paragraph>).
+struct RunDef {
+    TextExpr text;
+    bool bold = false;
+    bool italic = false;
+};
+
+struct SeriesDef {
+    TextExpr name;
+    TextExpr value;
+    Location loc;
+};
+
 struct Block {
-    enum class Kind { Title, Section, Paragraph, Fields, Table, PageBreak };
+    enum class Kind { Title, Section, Paragraph, Fields, Table, PageBreak, Heading, Repeat, If, Image, Chart, Signature };
     Kind kind = Kind::Paragraph;
     model::Target target = model::Target::Both;
     Location loc;
-    TextExpr text;      // title text, section title, paragraph text, table caption
+    TextExpr text;      // title text, section/heading title, table caption, chart title, image src
     TextExpr subtitle;  // title
-    int level = 1;      // section
-    std::string rows;   // fields (one-row query) or table (any query)
+    int level = 1;      // section, heading
+    TextExpr sheet;     // section/heading (new XLSX sheet), table, chart
+    std::string rows;   // fields (one-row query; empty: the current row), table, repeat, chart
+    Location rowsLoc;
     std::vector<FieldDef> fields;
     std::vector<ColumnDef> columns;
-    std::string sheet;        // table: XLSX sheet
-    std::string emptyText;    // table: shown when no rows
-    std::string totalsLabel;  // table: label of the totals row; empty = no totals row
+    std::vector<RunDef> runs;  // paragraph
+    std::string emptyText;     // table, repeat: shown when there are no rows
+    std::string totalsLabel;   // table: label of the totals row; empty = no totals row
     bool totals = false;
-    std::vector<Block> children;  // section
+    // table: consecutive rows with the same `group` value form a group with a header row
+    // (`groupTitle`, default the value) and, with totals, a subtotal row (`groupTotals`).
+    std::optional<Expr> group;
+    TextExpr groupTitle;
+    TextExpr groupTotals;
+    bool stream = false;  // table: rows read while rendering (model::Table::stream)
+    std::optional<Expr> test;       // if
+    std::vector<Block> children;    // section, repeat, if (when true)
+    std::vector<Block> otherwise;   // if: the <else> that follows it
+    std::vector<QueryDef> queries;  // repeat: detail queries run for each row
+    double widthMm = 0;             // image
+    model::Align align = model::Align::Center;  // image
+    model::Chart::Kind chartKind = model::Chart::Kind::Bar;
+    TextExpr category;  // chart
+    std::vector<SeriesDef> series;
+    double heightMm = 70;  // chart
+    TextExpr position, name, date;  // signature
+};
+
+struct ProtectionDef {
+    TextExpr ownerPassword;
+    TextExpr userPassword;
+    bool print = true, copy = true, edit = false;
+    Location loc;
 };
 
 struct Template {
     std::string name;  // file name without .xml
     std::string file;  // path as given, for messages
+    std::filesystem::path folder;  // images are found relative to it
     TextExpr title, subject, author, keywords;
     std::string sheet = "Сведения";
     std::optional<model::PageSetup::Size> pageSize;
     std::optional<bool> landscape;
+    std::optional<std::array<double, 4>> margins;  // top, right, bottom, left (mm)
+    std::optional<std::string> fontFamily;
+    Location fontLoc;
+    std::optional<double> fontSize;
+    bool titlePage = false;
+    std::optional<TextExpr> header, footer;
+    std::optional<ProtectionDef> protection;
     std::vector<ParamDef> params;
     std::vector<QueryDef> queries;
     std::vector<Block> body;
 
+    // A query declared directly under <report>.
     const QueryDef* query(const std::string& name) const;
+    const ParamDef* param(const std::string& name) const;
 };
 
-// Reads and validates a template file. Throws gp::Error(Template) with file:line:column.
+// Reads and validates a template file. Throws gp::Error(Template) with file:line:column of
+// the first problem (and how many more there are).
 Template loadTemplate(const std::filesystem::path& path);
-Template parseTemplate(const std::string& xml, const std::string& displayName);
+// `folder` is where images are looked for; empty: the folder of `displayName`.
+Template parseTemplate(const std::string& xml, const std::string& displayName,
+                       const std::filesystem::path& folder = {});
+
+// Every problem of a template, in file order, without stopping at the first. `columns`
+// gives the columns of a query (see check.h); without it only what needs no database is
+// checked. Returns the template when it could be read at all.
+struct ColumnSource;
+std::optional<Template> compileTemplate(const std::string& xml, const std::string& displayName,
+                                        const std::filesystem::path& folder, std::vector<Error>& problems,
+                                        ColumnSource* columns = nullptr);
 
 // A template named `name` in `dir` ("application" -> dir/application.xml), or a path to an
 // .xml file. Throws gp::Error(Template) listing the available templates when not found.

@@ -42,10 +42,13 @@ class Application(unittest.TestCase):
         text = pdftotext(self.pdf)
         # -raw keeps content-stream order and line-end hyphens ("культурно-" + "досуговую"),
         # which the default mode would take for soft hyphens and drop.
-        flat = squash(pdftotext(self.pdf, "-raw"))
+        # The renderer hyphenates, so a line-end "-" may be a break or a real hyphen: compare the
+        # letters, digits and punctuation verbatim with hyphens set aside on both sides.
+        # Footers ("Страница 1 из 4") fall inside a paragraph that crosses a page: drop them.
+        flat = re.sub(r"Страница\d+из\d+", "", squash(pdftotext(self.pdf, "-raw")).replace("-", ""))
         for value in (SEED["title"], SEED["ngo"], self.project["goals"], self.project["target_audience"],
                       self.project["description"], self.project["qualitative_results"]):
-            self.assertIn(squash(value), flat, value[:60])
+            self.assertIn(squash(value).replace("-", ""), flat, value[:60])
         s = spaced(text)
         for value in ("2 691 000,00 ₽", "2200", "01.01.2022", "31.12.2022", "Заявка на получение гранта"):
             self.assertIn(value, s)
@@ -68,7 +71,7 @@ class Application(unittest.TestCase):
         rows = out.splitlines()[2:]
         self.assertTrue(rows, out)
         for row in rows:
-            self.assertIn("PT", row)
+            self.assertRegex(row, r"PT|GrantPress|DejaVu")  # full PT, its cut-down copy, or the fallback
             self.assertEqual(row.split()[-5], "yes", row)  # emb column
 
     def test_pdf_passes_qpdf_check(self):

@@ -16,6 +16,15 @@ std::string visible(std::string s) {
 }
 }  // namespace
 
+namespace {
+gp::tmpl::Location here() { return {"t.xml", 7, 3}; }
+
+gp::model::Cell eval(const std::string& text, const gp::Value& v) {
+    auto te = gp::tmpl::parseText(text, here());
+    return gp::tmpl::evaluate(te, [&](const gp::tmpl::Expr&) { return std::optional<gp::Value>(v); });
+}
+}  // namespace
+
 TEST(Format, MoneyIsGroupedWithCommaAndRouble) {
     EXPECT_EQ(visible(fmtr::money(*Decimal::parse("2691000"))), "2_691_000,00_₽");
     EXPECT_EQ(visible(fmtr::money(*Decimal::parse("1234.5"))), "1_234,50_₽");
@@ -37,16 +46,50 @@ TEST(Format, Dates) {
     EXPECT_EQ(fmtr::monthYear(Date{2022, 12, 31}), "декабрь 2022");
 }
 
+TEST(Format, DatesOfEveryMonth) {
+    const char* shortDates[] = {"15.01.2022", "15.02.2022", "15.03.2022", "15.04.2022", "15.05.2022", "15.06.2022",
+                                "15.07.2022", "15.08.2022", "15.09.2022", "15.10.2022", "15.11.2022", "15.12.2022"};
+    const char* longDates[] = {"15_января 2022_г.", "15_февраля 2022_г.", "15_марта 2022_г.",   "15_апреля 2022_г.",
+                               "15_мая 2022_г.",    "15_июня 2022_г.",    "15_июля 2022_г.",    "15_августа 2022_г.",
+                               "15_сентября 2022_г.", "15_октября 2022_г.", "15_ноября 2022_г.", "15_декабря 2022_г."};
+    const char* months[] = {"январь 2022", "февраль 2022", "март 2022",    "апрель 2022", "май 2022",    "июнь 2022",
+                            "июль 2022",   "август 2022",  "сентябрь 2022", "октябрь 2022", "ноябрь 2022", "декабрь 2022"};
+    for (int m = 1; m <= 12; ++m) {
+        const Date d{2022, m, 15};
+        EXPECT_EQ(fmtr::dateShort(d), shortDates[m - 1]);
+        EXPECT_EQ(visible(fmtr::dateLong(d)), longDates[m - 1]);
+        EXPECT_EQ(fmtr::monthYear(d), months[m - 1]);
+        // The same through the filters.
+        EXPECT_EQ(eval("{d | date}", d).text, shortDates[m - 1]);
+        EXPECT_EQ(visible(eval("{d | date(\"long\")}", d).text), longDates[m - 1]);
+        EXPECT_EQ(eval("{d | date(\"month-year\")}", d).text, months[m - 1]);
+    }
+    EXPECT_EQ(visible(fmtr::dateLong(Date{2024, 2, 29})), "29_февраля 2024_г.");
+    EXPECT_EQ(fmtr::dateShort(Date{1, 1, 1}), "01.01.0001");
+}
+
+TEST(Format, DayNumbers) {
+    EXPECT_EQ(fmtr::dayNumber(Date{1970, 1, 1}), 0);
+    EXPECT_EQ(fmtr::dayNumber(Date{2026, 1, 1}), 20454);
+    EXPECT_EQ(fmtr::dateFromDayNumber(20454), (Date{2026, 1, 1}));
+    EXPECT_EQ(fmtr::dateOfUnixTime(1767225600), (Date{2026, 1, 1}));
+    EXPECT_EQ(fmtr::dateOfUnixTime(1767225599), (Date{2025, 12, 31}));
+    EXPECT_EQ(fmtr::dateOfUnixTime(-1), (Date{1969, 12, 31}));
+    for (std::int64_t n = -1000; n < 100000; n += 37) EXPECT_EQ(fmtr::dayNumber(*fmtr::dateFromDayNumber(n)), n);
+}
+
+TEST(Format, CapitalizeAndTruncate) {
+    EXPECT_EQ(fmtr::capitalize("ёлка тверская"), "Ёлка тверская");
+    EXPECT_EQ(fmtr::capitalize("ооо «Ромашка»"), "Ооо «Ромашка»");
+    EXPECT_EQ(fmtr::capitalize(""), "");
+    EXPECT_EQ(fmtr::truncate("Клуб неравнодушных", 10), "Клуб нера…");
+    EXPECT_EQ(fmtr::truncate("Клуб неравнодушных", 6), "Клуб…");  // the space before the cut goes
+    EXPECT_EQ(fmtr::truncate("Клуб", 4), "Клуб");
+    EXPECT_EQ(fmtr::truncate("Клуб", 1), "…");
+}
+
 TEST(Format, Percent) { EXPECT_EQ(visible(fmtr::percent(*Decimal::parse("0.256"), 1)), "25,6_%"); }
 
-namespace {
-gp::tmpl::Location here() { return {"t.xml", 7, 3}; }
-
-gp::model::Cell eval(const std::string& text, const gp::Value& v) {
-    auto te = gp::tmpl::parseText(text, here());
-    return gp::tmpl::evaluate(te, [&](const gp::tmpl::Expr&) { return std::optional<gp::Value>(v); });
-}
-}  // namespace
 
 TEST(Expr, SinglePlaceholderKeepsItsType) {
     auto c = eval("{amount | money}", Decimal::fromInt(2691000));
@@ -85,7 +128,8 @@ TEST(Expr, ErrorsNameTheFileLineAndProblem) {
     } catch (const gp::Error& e) {
         EXPECT_EQ(e.line(), 7);
         EXPECT_NE(std::string(e.what()).find("unknown filter 'rubles'"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("t.xml:7:3"), std::string::npos) << e.what();
+        EXPECT_EQ(e.column(), 13);  // the filter name: "{amount | " starts at column 3
+        EXPECT_NE(std::string(e.what()).find("t.xml:7:13"), std::string::npos) << e.what();
     }
     EXPECT_THROW(gp::tmpl::parseText("{title", here()), gp::Error);
     EXPECT_THROW(gp::tmpl::parseText("title}", here()), gp::Error);

@@ -1,15 +1,19 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "core/error.h"
 #include "template/template.h"
+#include "template/xml.h"
 
 using gp::tmpl::Block;
 using gp::tmpl::parseTemplate;
 
 namespace {
 
-// Expects parsing to fail at `line` with a message containing `needle`.
-void expectError(const std::string& xml, int line, const std::string& needle) {
+// Expects parsing to fail at `line` (and `column` when given) with a message containing `needle`.
+void expectError(const std::string& xml, int line, const std::string& needle, int column = 0) {
     try {
         parseTemplate(xml, "broken.xml");
         ADD_FAILURE() << "accepted: " << xml;
@@ -17,6 +21,9 @@ void expectError(const std::string& xml, int line, const std::string& needle) {
         EXPECT_EQ(e.kind(), gp::ErrorKind::Template);
         EXPECT_EQ(e.file(), "broken.xml");
         EXPECT_EQ(e.line(), line) << e.what();
+        if (column) {
+            EXPECT_EQ(e.column(), column) << e.what();
+        }
         EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
 }
@@ -66,7 +73,7 @@ TEST(Template, ParsesTheLanguage) {
 }
 
 TEST(Template, MalformedXmlReportsLineAndColumn) {
-    expectError("<report title=\"x\">\n  <section title=\"a\">\n  </sectoin>\n</report>", 3, "malformed XML");
+    expectError("<report title=\"x\">\n  <section title=\"a\">\n  </sectoin>\n</report>", 3, "malformed XML: Tag mismatch", 5);
 }
 
 TEST(Template, UnknownElementsAndAttributesAreErrors) {
@@ -90,4 +97,138 @@ TEST(Template, ReferencesAreChecked) {
                 "width=\"wide\">{a}</column></table>\n</report>",
                 3, "width=\"wide\"");
     expectError("<report title=\"x\">\n<query name=\"q\">  </query>\n</report>", 2, "has no SQL");
+}
+
+TEST(Template, ParsesTheNewElements) {
+    auto t = parseTemplate(R"(<report title="x" margins="20 10" font="PTSans" font-size="11.5" title-page="true">
+  <param name="id" type="integer" required="true"/>
+  <query name="projects">SELECT id, title FROM projects WHERE id = :id</query>
+  <query name="org" one="true">SELECT head_name, head_position FROM organizations</query>
+  <header>Заявка {id}</header>
+  <footer>{page} / {pages}</footer>
+  <protection owner-password="{env.OWNER}" user-password="{param.id}" allow="print copy edit"/>
+  <heading level="2" sheet="Лист">Заголовок</heading>
+  <repeat rows="projects" empty="нет">
+    <query name="lines">SELECT item, requested, category FROM budget_lines WHERE project_id = :parent_id</query>
+    <section title="{title}" sheet="{id}">
+      <paragraph>Текст <b>жирный <i>и курсив</i></b> {projects.id}</paragraph>
+      <table rows="lines" group="category" group-title="{category}" totals="sum">
+        <column title="a">{item}</column>
+        <column title="b">{requested / 2 | money}</column>
+        <column title="c">{parent.title}</column>
+      </table>
+      <if test="requested > 0"><paragraph>да</paragraph></if>
+      <else><paragraph>нет</paragraph></else>
+      <chart type="line" rows="lines" category="item"><series name="s">{requested}</series></chart>
+    </section>
+  </repeat>
+  <table rows="projects" stream="true"><column title="a">{title}</column></table>
+  <signature position="{head_position}" name="{org.head_name}" date="{date | date(&quot;long&quot;)}"/>
+</report>)",
+                           "new.xml");
+    ASSERT_TRUE(t.margins);
+    EXPECT_EQ((*t.margins)[1], 10);
+    EXPECT_EQ((*t.margins)[2], 20);
+    EXPECT_EQ(t.fontFamily.value(), "PTSans");
+    EXPECT_EQ(t.fontSize.value(), 11.5);
+    EXPECT_TRUE(t.titlePage);
+    ASSERT_TRUE(t.header && t.footer && t.protection);
+    EXPECT_TRUE(t.protection->edit);
+    ASSERT_EQ(t.body.size(), 4u);
+    EXPECT_EQ(t.body[0].kind, Block::Kind::Heading);
+    EXPECT_EQ(t.body[0].level, 2);
+    const Block& repeat = t.body[1];
+    EXPECT_EQ(repeat.kind, Block::Kind::Repeat);
+    ASSERT_EQ(repeat.queries.size(), 1u);
+    EXPECT_EQ(repeat.queries[0].name, "lines");
+    const Block& section = repeat.children.at(0);
+    ASSERT_EQ(section.children.size(), 4u);
+    const auto& runs = section.children[0].runs;
+    ASSERT_EQ(runs.size(), 4u);
+    EXPECT_FALSE(runs[0].bold);
+    EXPECT_TRUE(runs[1].bold);
+    EXPECT_FALSE(runs[1].italic);
+    EXPECT_TRUE(runs[2].bold && runs[2].italic);
+    EXPECT_TRUE(section.children[1].group.has_value());
+    EXPECT_EQ(section.children[2].kind, Block::Kind::If);
+    ASSERT_EQ(section.children[2].otherwise.size(), 1u);
+    EXPECT_EQ(section.children[3].chartKind, gp::model::Chart::Kind::Line);
+    EXPECT_TRUE(t.body[2].stream);
+    EXPECT_EQ(t.body[3].kind, Block::Kind::Signature);
+}
+
+TEST(Template, ErrorsPointAtTheAttributeAndThePlaceholder) {
+    // The attribute itself, not its element.
+    expectError("<report title=\"x\">\n  <pagebreak   colour=\"red\"/>\n</report>", 2, "no attribute 'colour'", 16);
+    // A placeholder inside a multi-line attribute value, after an entity.
+    expectError("<report title=\"x\"\n  subject=\"&#171;a&#187;\n   {amount | mony}\"/>", 3, "did you mean 'money'", 14);
+    // Inside paragraph text, after a bold part.
+    expectError("<report title=\"x\">\n<paragraph>a <b>b</b> {c | wrods}</paragraph>\n</report>", 2,
+                "unknown filter 'wrods' (did you mean 'words'?)", 28);
+}
+
+TEST(Template, LoadingReportsTheFirstProblemAndHowManyMore) {
+    try {
+        parseTemplate("<report title=\"x\">\n<tabel/>\n<paragraf/>\n<pagebreak only=\"docx\"/>\n</report>", "many.xml");
+        FAIL();
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.line(), 2);
+        EXPECT_NE(std::string(e.what()).find("unknown element <tabel> (did you mean <table>?) (and 2 more problems"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Template, CompileListsEveryProblem) {
+    std::vector<gp::Error> problems;
+    auto t = gp::tmpl::compileTemplate(
+        "<report title=\"{a | x}\">\n<tabel/>\n<paragraph>{b | y} {c | z}</paragraph>\n<else/>\n</report>", "all.xml", ".",
+        problems);
+    ASSERT_TRUE(t);
+    ASSERT_EQ(problems.size(), 5u);
+    EXPECT_EQ(problems[0].line(), 1);
+    EXPECT_EQ(problems[1].line(), 2);
+    EXPECT_EQ(problems[2].column(), 17);  // the filter names
+    EXPECT_EQ(problems[3].column(), 25);
+    EXPECT_EQ(problems[4].line(), 4);
+}
+
+TEST(Template, XmlTreeKeepsMixedContentInOrder) {
+    auto root = gp::tmpl::parseXmlString("<p>one <b>two</b> three <i>four</i></p>", "m.xml");
+    ASSERT_EQ(root->content.size(), 4u);
+    EXPECT_EQ(root->content[0].text.text, "one ");
+    EXPECT_EQ(root->content[1].child->name, "b");
+    EXPECT_EQ(root->content[2].text.text, " three ");
+    EXPECT_EQ(root->content[3].child->name, "i");
+    EXPECT_EQ(root->text, "one  three ");
+    EXPECT_EQ(root->line, 1);
+    EXPECT_EQ(root->column, 1);
+    EXPECT_EQ(root->children[0]->column, 8);
+}
+
+TEST(Template, HostileXmlIsRefusedNotExpanded) {
+    expectError("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<report title=\"&x;\"/>",
+                2, "cannot have a <!DOCTYPE>", 1);
+    std::string deep = "<report title=\"x\">";
+    for (int i = 0; i < 10000; ++i) deep += "<section title=\"s\">";
+    for (int i = 0; i < 10000; ++i) deep += "</section>";
+    deep += "</report>";
+    expectError(deep, 1, "nest more than");
+    expectError("<report title=\"x\">\xff\xfe</report>", 1, "malformed XML");
+    expectError("", 1, "malformed XML");
+}
+
+TEST(Template, ImagesAreCheckedWhenRead) {
+    const auto dir = std::filesystem::path(::testing::TempDir()) / "gp-images";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "fake.png") << "not a png";
+    try {
+        parseTemplate("<report title=\"x\">\n  <image src=\"fake.png\"/>\n  <image src=\"none.png\"/>\n</report>", "img.xml", dir);
+        FAIL();
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.line(), 2);
+        EXPECT_EQ(e.column(), 10);
+        EXPECT_NE(std::string(e.what()).find("'fake.png' is not a PNG or JPEG picture (and 1 more"), std::string::npos)
+            << e.what();
+    }
 }

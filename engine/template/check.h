@@ -1,0 +1,47 @@
+// `grantpress check`: every problem of a template at once, without rendering — the XML, the
+// elements and attributes, the filters, and (with a database) every column a placeholder
+// names, found by preparing each query with its parameters bound as NULL.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "data/source.h"
+#include "template/template.h"
+
+namespace gp::tmpl {
+
+// Where the checker gets the columns of a query.
+struct ColumnSource {
+    virtual ~ColumnSource() = default;
+    // The columns `q` returns; nullopt when they cannot be known (then its problem, if any,
+    // has been added to `problems`).
+    virtual std::optional<std::vector<std::string>> columns(const QueryDef& q, std::vector<Error>& problems) = 0;
+};
+
+// Runs `SELECT * FROM (<sql>) AS q WHERE 1=0` with every `:name` bound as NULL and reads the
+// column names: no rows are read, nothing is written.
+class DatabaseColumns : public ColumnSource {
+public:
+    explicit DatabaseColumns(data::Session& session) : session_(session) {}
+    std::optional<std::vector<std::string>> columns(const QueryDef& q, std::vector<Error>& problems) override;
+
+private:
+    data::Session& session_;
+};
+
+struct CheckOptions {
+    data::Session* session = nullptr;  // none: columns are not checked
+    std::filesystem::path fontsDir;    // set: font="…" must name fonts in it
+};
+
+// Every problem of the template file at `path`, in file order; empty when it is fine.
+std::vector<Error> checkTemplate(const std::filesystem::path& path, const CheckOptions& options);
+
+// The message of an error without its "file:line:col: " prefix.
+std::string messageOf(const Error& e);
+
+}  // namespace gp::tmpl
