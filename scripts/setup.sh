@@ -7,11 +7,18 @@ packages=(
   # build
   build-essential cmake pkg-config
   libpoco-dev libfmt-dev libgtest-dev libgmock-dev
-  libhpdf-dev libxlsxwriter-dev libsqlite3-dev unixodbc-dev
-  # run: fonts copied into fonts/ come from here; sqlite3 builds the sample database
-  fonts-paratype sqlite3
+  libhpdf-dev libxlsxwriter-dev libsqlite3-dev unixodbc-dev libpng-dev libhyphen-dev
+  # run: Russian hyphenation dictionary for the PDF renderer
+  hyphen-ru
+  # run: fonts copied into fonts/ come from here; sqlite3 builds the sample database;
+  # ODBC sources: the driver manager and the PostgreSQL (psqlODBC) and SQLite ODBC drivers
+  fonts-paratype sqlite3 unixodbc odbc-postgresql libsqliteodbc
   # tests: programs nobody here wrote read our output back
-  poppler-utils qpdf python3 python3-openpyxl
+  poppler-utils qpdf python3 python3-openpyxl unzip
+  # tests: LibreOffice shows the cached XLSX totals as a user would see them
+  libreoffice-calc-nogui
+  # tests: a throwaway PostgreSQL 15 cluster for the ODBC tests (scripts/pg-run.sh)
+  postgresql
 )
 
 missing=()
