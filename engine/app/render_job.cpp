@@ -1,5 +1,7 @@
 #include "app/render_job.h"
 
+#include "app/write.h"
+
 #include <optional>
 
 #include "core/error.h"
@@ -36,9 +38,7 @@ std::string documentBaseName(const std::string& templateName, const std::map<std
 }
 
 std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& request) {
-    if (request.formats.empty()) throw Error(ErrorKind::Usage, "no output format: use --format pdf,xlsx");
-    for (const auto& f : request.formats)
-        if (f != "pdf" && f != "xlsx") throw Error(ErrorKind::Usage, "unknown format '" + f + "' (use pdf, xlsx or both)");
+    checkFormats(request.formats);
 
     const fs::path templatePath = tmpl::findTemplate(cfg.templatesDir, request.templateName);
     const tmpl::Template t = tmpl::loadTemplate(templatePath);
@@ -47,27 +47,17 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
     // Declared before the document: a streamed table reads its rows through this session while
     // the renderers run, so the session must outlive every use of `doc`.
     data::Session session(cfg.source(request.source));
-    tmpl::FillOptions options;
-    options.created = cfg.created;
-    options.page = cfg.page;
-    options.fontFamily = cfg.fontFamily;
-    options.fontSize = cfg.fontSize;
-    const model::Document doc = tmpl::fill(t, session, params, options);
+    const model::Document doc = tmpl::fill(t, session, params, fillOptions(cfg));
 
     const fs::path dir = request.outDir.empty() ? cfg.outputDir / t.name : request.outDir;
     const std::string base = documentBaseName(t.name, request.params);
-    std::vector<output::AtomicFile> files;
-    for (const auto& format : request.formats) {
-        output::AtomicFile file(dir / (base + "." + format));
-        if (format == "pdf") pdf::render(doc, file.tempPath(), pdf::Options{cfg.fontsDir});
-        else xlsx::render(doc, file.tempPath());
-        files.push_back(std::move(file));
-    }
+    std::vector<Output> outputs;
     std::vector<fs::path> written;
-    for (auto& file : files) {
-        file.commit();
-        written.push_back(file.finalPath());
+    for (const auto& format : request.formats) {
+        outputs.push_back({format, dir / (base + "." + format)});
+        written.push_back(outputs.back().path);
     }
+    writeDocument(doc, outputs, cfg);
     return written;
 }
 

@@ -7,6 +7,15 @@
 
 namespace gp::app {
 
+tmpl::FillOptions fillOptions(const config::Config& cfg) {
+    tmpl::FillOptions options;
+    options.created = cfg.created;
+    options.page = cfg.page;
+    options.fontFamily = cfg.fontFamily;
+    options.fontSize = cfg.fontSize;
+    return options;
+}
+
 void checkFormats(const std::vector<std::string>& formats) {
     if (formats.empty()) throw Error(ErrorKind::Usage, "no output format: use --format pdf,xlsx");
     for (const auto& f : formats)

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "model/document.h"
+#include "template/fill.h"
 
 namespace gp::app {
 
@@ -19,6 +20,9 @@ struct Output {
 // Throws gp::Error(Usage) for an unknown format, Output/Render on failure (nothing is left
 // at any target path then).
 void writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg);
+
+// Fill options from reports.ini: creation date, page defaults, font.
+tmpl::FillOptions fillOptions(const config::Config& cfg);
 
 // Throws gp::Error(Usage) unless every format is pdf or xlsx and there is at least one.
 void checkFormats(const std::vector<std::string>& formats);

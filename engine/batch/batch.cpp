@@ -408,12 +408,8 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                         if (auto it = options.params.find(p.name); it != options.params.end()) given[p.name] = it->second;
                         if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
                     }
-                    tmpl::FillOptions fo;
-                    fo.created = cfg.created;
-                    fo.page = cfg.page;
-                    fo.fontFamily = cfg.fontFamily;
-                    fo.fontSize = cfg.fontSize;
-                    const model::Document doc = tmpl::fill(tpl, *session, tmpl::bindParams(tpl, given), fo);
+                    const model::Document doc =
+                        tmpl::fill(tpl, *session, tmpl::bindParams(tpl, given), app::fillOptions(cfg));
                     const std::string content = fingerprint(doc);
                     std::vector<app::Output> todo;
                     std::vector<std::string> inputs;
