@@ -9,6 +9,8 @@
 // then look at tests/data/pdf/golden-page1.png and commit it. GP_PDF_KEEP=DIR keeps every
 // PDF these tests write in DIR, to look at.
 #include <gtest/gtest.h>
+
+#include "support.h"
 #include <png.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,28 +34,9 @@ namespace model = gp::model;
 
 namespace {
 
-struct Output {
-    int status = -1;
-    std::string text;
-};
-
-Output run(const std::string& command) {
-    Output out;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (!pipe) return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.text.append(buf, n);
-    const int status = pclose(pipe);
-    out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
-}
-
-std::string q(const fs::path& p) {
-    std::string out = "'";
-    for (char c : p.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+using gp::test::Output;
+Output run(const std::string& command) { return gp::test::run(command, true); }
+std::string q(const fs::path& p) { return gp::test::shellQuote(p.string()); }
 
 bool haveTools() {
     return run("pdftotext -v").status == 0 && run("pdffonts -v").status == 0 && run("qpdf --version").status == 0 &&

@@ -3,6 +3,8 @@
 // from poppler-utils; qpdf). The line breaker is also tested on its own.
 #include <gtest/gtest.h>
 
+#include "support.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,33 +26,12 @@ namespace model = gp::model;
 
 namespace {
 
+using gp::test::Output;
+Output run(const std::string& command, bool withStderr = false) { return gp::test::run(command, withStderr); }
+std::string shellQuote(const fs::path& p) { return gp::test::shellQuote(p.string()); }
+
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-struct Output {
-    int status = -1;
-    std::string text;
-};
-
-// Runs a shell command and captures its stdout; stderr is discarded, or captured too with
-// `withStderr`.
-Output run(const std::string& command, bool withStderr = false) {
-    Output out;
-    FILE* pipe = popen((command + (withStderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-    if (!pipe) return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.text.append(buf, n);
-    const int status = pclose(pipe);
-    out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
-}
-
-std::string shellQuote(const fs::path& p) {
-    std::string out = "'";
-    for (char c : p.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 bool haveTools() {
     return run("pdftotext -v").status == 0 && run("pdffonts -v").status == 0 && run("pdfinfo -v").status == 0 &&

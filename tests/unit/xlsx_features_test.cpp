@@ -5,6 +5,8 @@
 // installed, by check_xlsx_libreoffice.py.
 #include <gtest/gtest.h>
 
+#include "support.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -27,54 +29,16 @@ using namespace gp::model;
 
 namespace {
 
+using gp::test::pythonWithOpenpyxl;
+using gp::test::readFile;
+using gp::test::TempDir;
+std::string quoted(const std::string& s) { return gp::test::shellQuote(s); }
+
 // ----- helpers ---------------------------------------------------------------------------
-
-class TempDir {
-public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() /
-                ("gp-xlsxf-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-std::string readFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void writeFile(const fs::path& path, const std::string& data) {
     std::ofstream out(path, std::ios::binary);
     out << data;
-}
-
-std::string quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-// A Python that has openpyxl: $GP_PYTHON, else the system one, else `python3`.
-std::string pythonWithOpenpyxl() {
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("GP_PYTHON")) candidates.emplace_back(env);
-    candidates.emplace_back("/usr/bin/python3");
-    candidates.emplace_back("python3");
-    for (const std::string& python : candidates) {
-        std::string probe = quoted(python) + " -c 'import openpyxl' >/dev/null 2>&1";
-        if (std::system(probe.c_str()) == 0) return python;
-    }
-    return {};
 }
 
 int runScript(const std::string& script, const std::string& args) {
@@ -399,14 +363,14 @@ Document featuresDocument(const Files& files) {
 // ----- the workbook read back ------------------------------------------------------------
 
 TEST(XlsxFeatures, WorkbookReadsBack) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     const fs::path file = dir.path() / "отчёт.xlsx";
     xlsx::render(featuresDocument(pictures(dir.path())), file);
     EXPECT_EQ(runScript("check_xlsx_features.py", quoted(file.string())), 0);
 }
 
 TEST(XlsxFeatures, StreamedWorkbookReadsBack) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc = featuresDocument(pictures(dir.path()));
     auto registry = std::make_shared<Registry>(2500);
     doc.blocks.push_back({registryTable(registry)});
@@ -418,7 +382,7 @@ TEST(XlsxFeatures, StreamedWorkbookReadsBack) {
 
 TEST(XlsxFeatures, LibreOfficeShowsTheEngineTotals) {
     if (std::system("command -v soffice >/dev/null 2>&1") != 0) GTEST_SKIP() << "LibreOffice (soffice) not installed";
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc = featuresDocument(pictures(dir.path()));
     doc.blocks.push_back({registryTable(std::make_shared<Registry>(1200))});
     const fs::path file = dir.path() / "итоги.xlsx";
@@ -435,7 +399,7 @@ TEST(XlsxFeatures, LibreOfficeShowsTheEngineTotals) {
 }
 
 TEST(XlsxFeatures, SameDocumentGivesSameBytesAlsoInConstantMemory) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     const Files files = pictures(dir.path());
     for (bool streamed : {false, true}) {
         Document doc = featuresDocument(files);
@@ -451,7 +415,7 @@ TEST(XlsxFeatures, SameDocumentGivesSameBytesAlsoInConstantMemory) {
 }
 
 TEST(XlsxFeatures, LargeTableSwitchesToConstantMemory) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc;
     Table t;
     t.sheet = "Большая";
@@ -475,7 +439,7 @@ TEST(XlsxFeatures, LargeTableSwitchesToConstantMemory) {
 // ----- errors ----------------------------------------------------------------------------
 
 TEST(XlsxFeatures, MissingImageIsAnErrorNamingThePath) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc;
     const fs::path missing = dir.path() / "нет-логотипа.png";
     doc.blocks.push_back({Image{missing.string(), 30, Align::Center}});
@@ -499,7 +463,7 @@ TEST(XlsxFeatures, MissingImageIsAnErrorNamingThePath) {
 }
 
 TEST(XlsxFeatures, ImageSizeComesFromTheHeader) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     const Files files = pictures(dir.path());
     auto info = xlsx::detail::readImageInfo(files.png);
     EXPECT_EQ(info.width, 200);
@@ -561,7 +525,7 @@ private:
 }  // namespace
 
 TEST(XlsxFeatures, CursorErrorsPassThroughAndLeaveNoFile) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     const fs::path file = dir.path() / "out.xlsx";
     Document doc;
     doc.blocks.push_back({registryTable(std::make_shared<Failing>())});
@@ -576,7 +540,7 @@ TEST(XlsxFeatures, CursorErrorsPassThroughAndLeaveNoFile) {
 }
 
 TEST(XlsxFeatures, StreamedRowOfTheWrongWidthIsAnError) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc;
     doc.blocks.push_back({registryTable(std::make_shared<Ragged>())});
     try {
@@ -591,7 +555,7 @@ TEST(XlsxFeatures, StreamedRowOfTheWrongWidthIsAnError) {
 }
 
 TEST(XlsxFeatures, GroupsMustCoverTheRowsInOrder) {
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc = featuresDocument(pictures(dir.path()));
     for (Block& block : doc.blocks)
         if (auto* table = std::get_if<Table>(&block.content)) table->groups[1].begin = 1;  // overlaps group 1
@@ -607,7 +571,7 @@ TEST(XlsxFeatures, GroupsMustCoverTheRowsInOrder) {
 TEST(XlsxFeatures, RowsAreNeverWrittenOutOfOrder) {
     // A bare table streamed in constant-memory mode with no caption, empty text and totals:
     // every row follows the last one, the file opens and has them all.
-    TempDir dir;
+    TempDir dir{"gp-xlsxf"};
     Document doc;
     doc.blocks.push_back({registryTable(std::make_shared<Registry>(0))});
     std::get<Table>(doc.blocks.back().content).emptyText = "Нет проектов";

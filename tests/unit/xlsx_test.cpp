@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +23,11 @@ using namespace gp;
 using namespace gp::model;
 
 namespace {
+
+using gp::test::pythonWithOpenpyxl;
+using gp::test::readFile;
+using gp::test::TempDir;
+std::string quoted(const std::string& s) { return gp::test::shellQuote(s); }
 
 Cell cell(Value value, Format format, std::string text, int decimals = 2) {
     Cell c;
@@ -139,54 +146,10 @@ Document grantDocument() {
     return doc;
 }
 
-class TempDir {
-public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() /
-                ("gp-xlsx-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-std::string readFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string quoted(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-// A Python that has openpyxl: $GP_PYTHON, else the system one (a pyenv `python3` first in
-// PATH often lacks Debian's python3-openpyxl), else whatever `python3` is.
-std::string pythonWithOpenpyxl() {
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("GP_PYTHON")) candidates.emplace_back(env);
-    candidates.emplace_back("/usr/bin/python3");
-    candidates.emplace_back("python3");
-    for (const std::string& python : candidates) {
-        std::string probe = quoted(python) + " -c 'import openpyxl' >/dev/null 2>&1";
-        if (std::system(probe.c_str()) == 0) return python;
-    }
-    return {};
-}
-
 }  // namespace
 
 TEST(XlsxRender, WorkbookReadsBack) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     const fs::path file = dir.path() / "заявка.xlsx";
     xlsx::render(grantDocument(), file);
     ASSERT_TRUE(fs::exists(file));
@@ -199,7 +162,7 @@ TEST(XlsxRender, WorkbookReadsBack) {
 }
 
 TEST(XlsxRender, SameDocumentGivesSameBytes) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     const Document doc = grantDocument();
     xlsx::render(doc, dir.path() / "a.xlsx");
     // Anything stamped with the clock (seconds) would now differ.
@@ -218,7 +181,7 @@ TEST(XlsxRender, SameDocumentGivesSameBytes) {
 }
 
 TEST(XlsxRender, OverwritesAnExistingFile) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     const fs::path file = dir.path() / "out.xlsx";
     std::ofstream(file) << "old content";
     xlsx::render(grantDocument(), file);
@@ -226,7 +189,7 @@ TEST(XlsxRender, OverwritesAnExistingFile) {
 }
 
 TEST(XlsxRender, MissingFolderIsAnErrorNamingThePath) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     const fs::path file = dir.path() / "нет такой папки" / "out.xlsx";
     try {
         xlsx::render(grantDocument(), file);
@@ -238,7 +201,7 @@ TEST(XlsxRender, MissingFolderIsAnErrorNamingThePath) {
 }
 
 TEST(XlsxRender, MissingTmpdirIsAnError) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     const fs::path tmp = dir.path() / "no-tmp";
     try {
         xlsx::render(grantDocument(), dir.path() / "out.xlsx", xlsx::Options{tmp});
@@ -250,7 +213,7 @@ TEST(XlsxRender, MissingTmpdirIsAnError) {
 }
 
 TEST(XlsxRender, FailedRenderLeavesExistingFileAlone) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     const fs::path file = dir.path() / "out.xlsx";
     std::ofstream(file) << "old content";
     Document doc = grantDocument();
@@ -270,7 +233,7 @@ TEST(XlsxRender, FailedRenderLeavesExistingFileAlone) {
 }
 
 TEST(XlsxRender, TooLongTextIsAnErrorNamingTheCell) {
-    TempDir dir;
+    TempDir dir{"gp-xlsx"};
     Document doc;
     doc.blocks.push_back({plainParagraph(std::string(40000, 'x'))});
     try {
