@@ -49,6 +49,20 @@ struct Column {
     Format format = Format::Text;
     int decimals = 2;
     Aggregate total = Aggregate::None;  // what the totals row shows for this column
+    // When non-empty, how each cell of the column follows from other cells of its row, for
+    // renderers that can keep it live (XLSX writes a spreadsheet formula with the cell's value
+    // as its cached result; PDF shows the value). The cells still hold the engine's exact
+    // values. The form, independent of any renderer:
+    //   [4]         the cell of column 4 (0-based) in the same row
+    //   12, 1.5     numbers, '.' as the decimal separator (a negative one in parentheses)
+    //   + - * /     arithmetic; unary minus; parentheses
+    //   round(x)    x rounded half away from zero to a whole number (the `integer` filter)
+    //   orempty(x)  x, or an empty cell where x cannot be computed: a division by zero, or a
+    //               cell holding text (a `default` shown for NULL) — where the engine has NULL
+    // e.g. "[4]*[5]", "orempty(round(([6]-[5])/[5]*100))". Every formula with a division is
+    // wrapped in orempty.
+    // (Initialized so that brace-initialized Columns elsewhere may leave it out.)
+    std::string formula = {};
 };
 
 // Document title (title page or top of page 1). Not a bookmark.

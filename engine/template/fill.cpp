@@ -542,6 +542,7 @@ private:
             col.width = c.width;
             col.format = c.value.staticFormat();
             col.decimals = c.value.staticDecimals();
+            col.formula = c.formula;
             col.align = c.align ? *c.align : numeric(col.format) ? model::Align::Right : model::Align::Left;
             if (b.totals)
                 col.total = c.total ? *c.total : numeric(col.format) ? model::Aggregate::Sum : model::Aggregate::None;

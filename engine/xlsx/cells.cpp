@@ -1,10 +1,13 @@
 #include "xlsx/cells.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
+#include "core/error.h"
 #include "core/utf8.h"
 
 namespace gp::xlsx::detail {
@@ -95,6 +98,9 @@ std::optional<lxw_datetime> excelDate(const Value& value) {
 }
 
 Typed asString(std::string text) {
+    static constexpr std::string_view kSoftHyphen = "\xC2\xAD";
+    for (auto at = text.find(kSoftHyphen); at != std::string::npos; at = text.find(kSoftHyphen, at))
+        text.erase(at, kSoftHyphen.size());
     Typed t;
     if (!text.empty()) {
         t.kind = Typed::Kind::String;
@@ -159,6 +165,65 @@ std::string cellName(lxw_row_t row, lxw_col_t col) {
 
 std::string rangeName(lxw_row_t firstRow, lxw_col_t firstCol, lxw_row_t lastRow, lxw_col_t lastCol) {
     return cellName(firstRow, firstCol) + ":" + cellName(lastRow, lastCol);
+}
+
+RowFormula::RowFormula(std::string_view formula, std::size_t columns) {
+    auto malformed = [&](const std::string& why) {
+        throw Error(ErrorKind::Render, "column formula '" + std::string(formula) + "': " + why);
+    };
+    // The model's functions and what closes each in Excel.
+    struct Function {
+        std::string_view name, excel, close;
+    };
+    static constexpr Function kFunctions[] = {{"round(", "ROUND(", ",0)"}, {"orempty(", "IFERROR(", ",\"\")"}};
+    std::string text = "=";
+    std::vector<std::string_view> closers;  // per open parenthesis
+    for (std::size_t i = 0; i < formula.size();) {
+        const char c = formula[i];
+        const auto function = std::find_if(std::begin(kFunctions), std::end(kFunctions),
+                                           [&](const Function& f) { return formula.substr(i, f.name.size()) == f.name; });
+        if (function != std::end(kFunctions)) {
+            text += function->excel;
+            closers.push_back(function->close);
+            i += function->name.size();
+        } else if (c == '[') {
+            const std::size_t close = formula.find(']', i);
+            std::size_t index = 0;
+            const char* first = formula.data() + i + 1;
+            const char* last = close == std::string_view::npos ? first : formula.data() + close;
+            auto [end, ec] = std::from_chars(first, last, index);
+            if (close == std::string_view::npos || ec != std::errc() || end != last) malformed("expected [column]");
+            if (index >= columns) malformed("column " + std::to_string(index) + " is not in the table");
+            parts_.push_back({std::move(text), static_cast<lxw_col_t>(index), true});
+            text.clear();
+            i = close + 1;
+        } else if (c == '(') {
+            text += c;
+            closers.push_back(")");
+            ++i;
+        } else if (c == ')') {
+            if (closers.empty()) malformed("unbalanced ')'");
+            text += closers.back();
+            closers.pop_back();
+            ++i;
+        } else if ((c >= '0' && c <= '9') || c == '.' || c == '+' || c == '-' || c == '*' || c == '/' || c == ' ') {
+            text += c;
+            ++i;
+        } else {
+            malformed(std::string("unexpected '") + c + "'");
+        }
+    }
+    if (!closers.empty()) malformed("missing ')'");
+    parts_.push_back({std::move(text), 0, false});
+}
+
+std::string RowFormula::at(lxw_row_t row) const {
+    std::string out;
+    for (const Part& p : parts_) {
+        out += p.text;
+        if (p.cell) out += cellName(row, p.column);
+    }
+    return out;
 }
 
 }  // namespace gp::xlsx::detail

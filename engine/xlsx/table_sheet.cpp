@@ -83,6 +83,7 @@ private:
     void headerRow(lxw_row_t row);
     void dataRow(lxw_row_t row, const std::vector<model::Cell>& cells, std::uint8_t level);
     int dataCell(lxw_row_t row, std::size_t c, const model::Cell& cell);
+    void formulaCell(lxw_row_t row, std::size_t c, const model::Cell& cell);
     lxw_format* numberFormatFor(std::size_t c, const model::Cell& cell);
     void groupRow(lxw_row_t row, const model::Group& group);
     void emptyRow(lxw_row_t row);
@@ -122,6 +123,7 @@ private:
     std::vector<lxw_format*> stringFormats_;
     std::vector<lxw_format*> blankFormats_;
     std::vector<NumberKey> numberFormats_;  // the last number format used, per column
+    std::vector<std::optional<RowFormula>> formulas_;  // per column with a model formula
 };
 
 void TableWriter::render() {
@@ -320,7 +322,16 @@ void TableWriter::prepareFormats() {
     stringFormats_.resize(ncols_);
     blankFormats_.resize(ncols_);
     numberFormats_.assign(ncols_, NumberKey{});
+    formulas_.assign(ncols_, std::nullopt);
     for (std::size_t c = 0; c < ncols_; ++c) {
+        if (const std::string& formula = table_.columns[c].formula; !formula.empty()) {
+            try {
+                formulas_[c].emplace(formula, ncols_);
+            } catch (const Error& e) {
+                throw Error(ErrorKind::Render, "sheet '" + sheet_.name() + "', column '" + table_.columns[c].title +
+                                                   "': " + e.what());
+            }
+        }
         Style style = baseStyle(c);
         blankFormats_[c] = sheet_.format(style);
         style.wrap = true;
@@ -399,6 +410,10 @@ void TableWriter::dataRow(lxw_row_t row, const std::vector<model::Cell>& cells, 
 
 // Writes one data cell without copying its text; returns the lines it wraps to.
 int TableWriter::dataCell(lxw_row_t row, std::size_t c, const model::Cell& cell) {
+    if (formulas_[c]) {
+        formulaCell(row, c, cell);
+        return 1;
+    }
     lxw_worksheet* ws = sheet_.ws();
     const auto col = static_cast<lxw_col_t>(c);
     std::string fallback;  // the display text when the engine gave none
@@ -442,6 +457,35 @@ int TableWriter::dataCell(lxw_row_t row, std::size_t c, const model::Cell& cell)
     }
     sheet_.checkAt(worksheet_write_string(ws, row, col, text->c_str(), stringFormats_[c]), row, col);
     return linesIn(*text, widths_[c], false, kDefaultFontSize);
+}
+
+// The column's formula for this row with the engine's value as the cached result, so readers
+// that do not recalculate show what the PDF shows.
+void TableWriter::formulaCell(lxw_row_t row, std::size_t c, const model::Cell& cell) {
+    lxw_worksheet* ws = sheet_.ws();
+    const auto col = static_cast<lxw_col_t>(c);
+    const std::string formula = formulas_[c]->at(row);
+    const bool number = cell.format != model::Format::Text && cell.format != model::Format::Boolean &&
+                        (numeric(cell.value) || excelDate(cell.value));
+    if (number) {
+        sheet_.checkAt(worksheet_write_formula_num(ws, row, col, formula.c_str(), numberFormatFor(c, cell),
+                                                   cachedNumber(cell.value)),
+                       row, col);
+        return;
+    }
+    // NULL (a division by zero or an empty operand), or the text a `default` filter put in its
+    // place for PDF: cached as empty text, which is what IFERROR(…,"") gives for a division by
+    // zero, and shows as the empty cell the engine means. The cell keeps the number format of
+    // the column's rows, for when the sheet recalculates it to a number.
+    lxw_format* format = numberFormats_[c].valid ? numberFormats_[c].format_ : nullptr;
+    if (!format) {
+        const model::Column& column = table_.columns[c];
+        model::Cell like;
+        like.format = column.format == model::Format::Text ? model::Format::Number : column.format;
+        like.decimals = column.decimals;
+        format = numberFormatFor(c, like);
+    }
+    sheet_.checkAt(worksheet_write_formula_str(ws, row, col, formula.c_str(), format, ""), row, col);
 }
 
 lxw_format* TableWriter::numberFormatFor(std::size_t c, const model::Cell& cell) {

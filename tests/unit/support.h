@@ -1,5 +1,6 @@
 // Helpers shared by the unit tests: a per-test temporary folder, reading files, running the
-// external programs that read our output back (pdftotext, qpdf, python3 with openpyxl).
+// external programs that read our output back (pdftotext, qpdf, python3 with openpyxl and
+// the check_*.py scripts next to this file).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -81,6 +82,20 @@ inline std::string pythonWithOpenpyxl() {
         if (std::system(probe.c_str()) == 0) return python;
     }
     return {};  // none: callers report it
+}
+
+// Runs tests/unit/`script` with pythonWithOpenpyxl() and `args` (already quoted); its exit
+// status, or -1 (and a test failure) when there is no such Python.
+inline int runScript(const std::string& script, const std::string& args) {
+    const std::string python = pythonWithOpenpyxl();
+    if (python.empty()) {
+        ADD_FAILURE() << "no python3 with openpyxl found (set GP_PYTHON)";
+        return -1;
+    }
+    const std::string command =
+        shellQuote(python) + " " + shellQuote(std::string(GP_SOURCE_DIR) + "/tests/unit/" + script) + " " + args;
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace gp::test

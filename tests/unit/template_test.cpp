@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "support.h"
+#include "template/check.h"
 #include "template/template.h"
 #include "template/xml.h"
 
@@ -230,5 +233,115 @@ TEST(Template, ImagesAreCheckedWhenRead) {
         EXPECT_EQ(e.column(), 10);
         EXPECT_NE(std::string(e.what()).find("'fake.png' is not a PNG or JPEG picture (and 1 more"), std::string::npos)
             << e.what();
+    }
+}
+
+// ----- formula="true" columns ------------------------------------------------------------
+
+namespace {
+
+// A budget table around `columns` (which start on line 7).
+std::string formulaTemplate(const std::string& columns) {
+    return "<report title=\"x\">\n"                                             // 1
+           "<param name=\"rate\" type=\"decimal\"/>\n"                          // 2
+           "<query name=\"project\" one=\"true\">SELECT 1 AS amount</query>\n"  // 3
+           "<query name=\"budget\">SELECT 1 AS quantity</query>\n"              // 4
+           "<table rows=\"budget\">\n"                                          // 5
+           "  <column title=\"Кол-во\">{quantity | number(0)}</column>\n"       // 6
+           "  <column title=\"Цена\">{budget.unit_price | money}</column>\n"    // 7
+           "  <column title=\"Штук\">{pieces | integer}</column>\n"             // 8
+           "  <column title=\"Статья\">{item | upper}</column>\n"               // 9
+           + columns +                                                          // 10…
+           "</table>\n</report>\n";
+}
+
+}  // namespace
+
+TEST(Template, FormulaColumnsBecomeFormulasOverColumnIndexes) {
+    auto t = parseTemplate(formulaTemplate(
+                               "  <column title=\"Сумма\" formula=\"true\">{quantity * unit_price | money(\"\")}</column>\n"
+                               "  <column title=\"Рост\" formula=\"true\">{(budget.unit_price - quantity) / quantity * 100 | integer}</column>\n"
+                               "  <column title=\"Лит\" formula=\"true\">{-quantity * 1.50 + -2 | number(1)}</column>\n"
+                               "  <column title=\"Скобки\" formula=\"true\">{quantity - (unit_price - 1) | default(\"—\")}</column>\n"
+                               "  <column title=\"Копия\" formula=\"true\">{budget.quantity}</column>\n"
+                               "  <column title=\"Нет\" formula=\"false\">{quantity * 2}</column>\n"
+                               "  <column title=\"Факт\">{spent | money | default(\"—\")}</column>\n"
+                               "  <column title=\"Разница\" formula=\"true\">{spent - quantity}</column>\n"),
+                           "ok.xml");
+    const auto& cols = t.body.at(0).columns;
+    ASSERT_EQ(cols.size(), 12u);
+    EXPECT_EQ(cols[4].formula, "[0]*[1]");
+    // integer rounds the value: so does the sheet; a division by zero leaves the cell empty.
+    EXPECT_EQ(cols[5].formula, "orempty(round(([1]-[0])/[0]*100))");
+    EXPECT_EQ(cols[6].formula, "-[0]*1.5+(-2)");
+    EXPECT_EQ(cols[7].formula, "[0]-([1]-1)");
+    EXPECT_EQ(cols[8].formula, "[0]");
+    EXPECT_EQ(cols[9].formula, "");
+    EXPECT_EQ(cols[0].formula, "");
+    // "—" in a cell where the engine has NULL: the sheet cannot compute with it either.
+    EXPECT_EQ(cols[11].formula, "orempty([10]-[0])");
+}
+
+TEST(Template, FormulaColumnsRejectWhatASheetCannotComputeTheSameWay) {
+    const std::string xml = formulaTemplate(
+        "  <column title=\"a\" formula=\"true\">{quantity * project.amount}</column>\n"   // 10
+        "  <column title=\"b\" formula=\"true\">{quantity * rate}</column>\n"             // 11
+        "  <column title=\"c\" formula=\"true\">{parent.amount * 2}</column>\n"           // 12
+        "  <column title=\"d\" formula=\"true\">{quantity > 1}</column>\n"                // 13
+        "  <column title=\"e\" formula=\"true\">{quantity * unit_price | words}</column>\n"  // 14
+        "  <column title=\"f\" formula=\"true\">{pieces * 2}</column>\n"                  // 15
+        "  <column title=\"g\" formula=\"true\">{quantity * \"2\"}</column>\n"            // 16
+        "  <column title=\"h\" formula=\"true\">ровно {quantity}</column>\n"              // 17
+        "  <column title=\"i\" formula=\"true\">{quantity * unit_pricee}</column>\n"      // 18
+        "  <column title=\"j\" formula=\"true\">{item * 2}</column>\n"                    // 19
+        "  <column title=\"k\" formula=\"yes\">{quantity}</column>\n"                    // 20
+        "  <column title=\"l\">{spent | default(0)}</column>\n"                            // 21
+        "  <column title=\"m\" formula=\"true\">{spent * 2}</column>\n");                // 22
+    const std::string common = "a formula can use only columns shown in the same table, e.g. {quantity}";
+    struct Want {
+        int line, column;
+        std::string message;
+    };
+    const std::vector<Want> wanted = {
+        {10, 48, "formula=\"true\": {project.amount} is not a column of this table; " + common},
+        {11, 48, "formula=\"true\": {rate} is not a column of this table; " + common},
+        {12, 37, "formula=\"true\": {parent.amount} is not a column of this table; " + common},
+        {13, 46,
+         "formula=\"true\": a comparison ('>') cannot be part of a formula; a formula can use numbers, + - * /, "
+         "parentheses and columns shown in the same table"},
+        {14, 61, "formula=\"true\": filter 'words' cannot format a formula; use money, number, integer or percent"},
+        {15, 37, "formula=\"true\": {pieces} is shown as {pieces | integer}"},
+        {15, 37, "(integer rounds: use number(0) to show whole numbers)"},
+        {16, 48, "formula=\"true\": \"2\" is not a number"},
+        {17, 36, "formula=\"true\": the column must hold one placeholder, the formula, e.g. {quantity * unit_price | money}"},
+        {18, 48, "(did you mean {unit_price}?)"},
+        {19, 37, "formula=\"true\": {item} is shown as {item | upper}, and the cell holds what 'upper' makes of it"},
+        {20, 21, "formula=\"yes\" must be true or false"},
+        {22, 37, "{spent} is shown as {spent | default(0)}, and the cell holds what 'default' makes of it"},
+        {22, 37, "(or default with a text, e.g. default(\"—\"))"},
+    };
+    // `grantpress check` lists them all (with the reference checks' own problems: {parent.amount}
+    // outside a <repeat> is one anyway)…
+    gp::test::TempDir dir{"gp-formula"};
+    const auto file = dir.path() / "formulas.xml";
+    std::ofstream(file, std::ios::binary) << xml;
+    const auto problems = gp::tmpl::checkTemplate(file, {});
+    EXPECT_EQ(problems.size(), 13u);
+    for (const Want& w : wanted) {
+        const bool found = std::any_of(problems.begin(), problems.end(), [&](const gp::Error& e) {
+            return e.file() == file.string() && e.line() == w.line && e.column() == w.column &&
+                   std::string(e.what()).find(w.message) != std::string::npos;
+        });
+        EXPECT_TRUE(found) << "no problem at " << w.line << ":" << w.column << ": " << w.message;
+    }
+    // …and loading stops at the first, saying how many more there are.
+    try {
+        gp::tmpl::loadTemplate(file);
+        ADD_FAILURE() << "accepted";
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Template);
+        EXPECT_EQ(std::string(e.what()), file.string() + ":10:48: " + wanted[0].message + " (and " +
+                                             std::to_string(problems.size() - 1) +
+                                             " more problems: 'grantpress check' lists them all)");
     }
 }

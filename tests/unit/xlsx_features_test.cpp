@@ -31,6 +31,7 @@ namespace {
 
 using gp::test::pythonWithOpenpyxl;
 using gp::test::readFile;
+using gp::test::runScript;
 using gp::test::TempDir;
 std::string quoted(const std::string& s) { return gp::test::shellQuote(s); }
 
@@ -39,18 +40,6 @@ std::string quoted(const std::string& s) { return gp::test::shellQuote(s); }
 void writeFile(const fs::path& path, const std::string& data) {
     std::ofstream out(path, std::ios::binary);
     out << data;
-}
-
-int runScript(const std::string& script, const std::string& args) {
-    const std::string python = pythonWithOpenpyxl();
-    if (python.empty()) {
-        ADD_FAILURE() << "no python3 with openpyxl found (set GP_PYTHON)";
-        return -1;
-    }
-    const std::string command =
-        quoted(python) + " " + quoted(std::string(GP_SOURCE_DIR) + "/tests/unit/" + script) + " " + args;
-    int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string be32(std::uint32_t v) {
