@@ -28,7 +28,7 @@ const std::map<std::string, FilterSpec>& filterSpecs() {
     using F = model::Format;
     static const std::map<std::string, FilterSpec> specs = {
         {"money", {0, 1, {Arg::Text}, F::Money, true}},
-        {"number", {0, 1, {Arg::Decimals}, F::Number, true}},
+        {"number", {0, 2, {Arg::Decimals, Arg::Decimals}, F::Number, true}},
         {"integer", {0, 0, {}, F::Integer, true}},
         {"percent", {0, 1, {Arg::Decimals}, F::Percent, true}},
         {"date", {0, 1, {Arg::DateStyle}, F::Date, true}},
@@ -38,6 +38,7 @@ const std::map<std::string, FilterSpec>& filterSpecs() {
         {"upper", {0, 0, {}, F::Text, true}},
         {"lower", {0, 0, {}, F::Text, true}},
         {"capitalize", {0, 0, {}, F::Text, true}},
+        {"initials", {0, 0, {}, F::Text, true}},
         {"truncate", {1, 1, {Arg::Count}, F::Text, true}},
         {"default", {1, 1, {Arg::Any}, F::Text, false}},
     };
@@ -45,6 +46,14 @@ const std::map<std::string, FilterSpec>& filterSpecs() {
 }
 
 const char* kDateStyles = "short, long, month-year";
+
+// A filter's integer argument i (a literal, checked when parsed), or `def` when not given.
+int intArg(const Filter& f, size_t i, int def) {
+    if (f.args.size() <= i) return def;
+    if (auto* n = std::get_if<std::int64_t>(&f.args[i])) return static_cast<int>(*n);
+    return def;
+}
+
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool isIdentStart(char c) {
@@ -397,6 +406,9 @@ private:
         }
         if (f.name == "yesno" && f.args.size() == 1) fail(pos, "filter 'yesno' takes 0 or 2 arguments: yesno(\"да\", \"нет\")");
         for (size_t k = 0; k < f.args.size(); ++k) checkArg(f, s.args[k], k, argAt[k]);
+        if (f.name == "number" && f.args.size() == 2 && intArg(f, 1, 0) < intArg(f, 0, 0))
+            fail(argAt[1], "number(min, max): the most decimals (" + std::to_string(intArg(f, 1, 0)) +
+                               ") is fewer than the least (" + std::to_string(intArg(f, 0, 0)) + ")");
         return f;
     }
 
@@ -657,10 +669,19 @@ private:
     const std::string& source_;
 };
 
-int intArg(const Filter& f, size_t i, int def) {
-    if (f.args.size() <= i) return def;
-    if (auto* n = std::get_if<std::int64_t>(&f.args[i])) return static_cast<int>(*n);
-    return def;
+// The decimals `number` shows for `d`: number(n) always n; number(min, max) as many as `d`
+// needs when rounded to max, but at least min (number(0, 2): 2 347, 91,4, 0,25).
+int numberDecimals(const Filter& f, const Decimal& d) {
+    const int least = intArg(f, 0, 2);
+    if (f.args.size() < 2) return least;
+    const int most = intArg(f, 1, least);
+    std::int64_t units = d.rounded(most).units();
+    int needed = Decimal::kScale;
+    while (needed > 0 && units % 10 == 0) {
+        units /= 10;
+        --needed;
+    }
+    return std::max(least, needed);
 }
 
 void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& ev) {
@@ -706,7 +727,7 @@ void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& e
             cell.text = format::money(d, f.args.empty() ? "₽" : toPlainString(f.args[0]));
         } else if (n == "number") {
             cell.format = model::Format::Number;
-            cell.decimals = intArg(f, 0, 2);
+            cell.decimals = numberDecimals(f, d);
             cell.text = format::number(d, cell.decimals);
         } else {
             cell.format = model::Format::Percent;
@@ -766,6 +787,8 @@ void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& e
         setText(utf8::lower(cell.text));
     } else if (n == "capitalize") {
         setText(format::capitalize(cell.text));
+    } else if (n == "initials") {
+        setText(format::initials(cell.text));
     } else if (n == "truncate") {
         setText(format::truncate(cell.text, static_cast<size_t>(intArg(f, 0, 1))));
     }
@@ -833,7 +856,7 @@ int TextExpr::staticDecimals() const {
     int decimals = 2;
     if (!e) return decimals;
     for (const auto& filter : e->filters) {
-        if (filter.name == "number") decimals = intArg(filter, 0, 2);
+        if (filter.name == "number") decimals = intArg(filter, filter.args.size() > 1 ? 1 : 0, 2);
         else if (filter.name == "percent") decimals = intArg(filter, 0, 1);
         else if (filter.name == "money") decimals = 2;
     }

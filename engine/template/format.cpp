@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "core/utf8.h"
 
@@ -181,6 +183,27 @@ std::string capitalize(const std::string& s) {
     std::u32string u = utf8::decode(s);
     if (!u.empty()) u[0] = utf8::toUpper(u[0]);
     return utf8::encode(u);
+}
+
+std::string initials(const std::string& fullName) {
+    std::vector<std::u32string> words;
+    std::u32string word;
+    for (char32_t c : utf8::decode(fullName)) {
+        if (c == U' ' || c == U'\t' || c == U'\n' || c == 0xA0) {
+            if (!word.empty()) words.push_back(std::move(word));
+            word.clear();
+        } else {
+            word.push_back(c);
+        }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    if (words.size() < 2 || words.size() > 3) return fullName;
+    std::u32string out;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        out.push_back(utf8::toUpper(words[i][0]));
+        out += U".\u00A0";
+    }
+    return utf8::encode(out + words[0]);
 }
 
 std::string truncate(const std::string& s, std::size_t n) {

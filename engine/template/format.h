@@ -45,5 +45,9 @@ std::string capitalize(const std::string& s);
 // At most `n` characters (code points): a longer text is cut to n-1 characters, trailing spaces
 // dropped, and "…" added.
 std::string truncate(const std::string& s, std::size_t n);
+// A full name as a signature is spelled out: "Воронцова Елена Сергеевна" -> "Е. С. Воронцова"
+// (initials joined to the surname by no-break spaces). "Воронцова Е. С." gives the same; a
+// single word, or more than three, is returned as it is.
+std::string initials(const std::string& fullName);
 
 }  // namespace gp::format

@@ -171,6 +171,14 @@ TEST(ExprEval, FiltersSeeTheResult) {
     EXPECT_EQ(eval("{yes | yesno}").format, gp::model::Format::Boolean);
     EXPECT_EQ(eval("{yes | yesno(\"есть\", \"нет\")}").format, gp::model::Format::Text);
     EXPECT_EQ(eval("{amount | number(0)}").decimals, 0);
+    // number(min, max): the decimals a value needs, rounded to max, at least min.
+    EXPECT_EQ(visible(eval("{achieved | number(0, 2)}").text), "2_347");
+    EXPECT_EQ(eval("{achieved | number(0, 2)}").decimals, 0);
+    EXPECT_EQ(visible(eval("{91.4 | number(0, 2)}").text), "91,4");
+    EXPECT_EQ(eval("{91.4 | number(0, 2)}").decimals, 1);
+    EXPECT_EQ(visible(eval("{0.256 | number(0, 2)}").text), "0,26");
+    EXPECT_EQ(visible(eval("{7.1 | number(2, 4)}").text), "7,10");
+    EXPECT_EQ(tmpl::parseText("{x | number(0, 3)}", {}).staticDecimals(), 3);
     EXPECT_EQ(tmpl::parseText("{x | percent(2)}", {}).staticDecimals(), 2);
     EXPECT_EQ(tmpl::parseText("{x | money | upper}", {}).staticFormat(), gp::model::Format::Text);
     EXPECT_EQ(tmpl::parseText("{x | money | default(\"—\")}", {}).staticFormat(), gp::model::Format::Money);
@@ -207,6 +215,7 @@ TEST(ExprEval, SyntaxErrorsPointAtTheProblem) {
     expectError("{amount | money(1)}", K::Template, 21, "must be a \"string\"");
     expectError("{amount | number(5)}", K::Template, 22, "decimals: 0 to 4");
     expectError("{amount | number(title)}", K::Template, 22, "must be a literal");
+    expectError("{amount | number(2, 1)}", K::Template, 25, "the most decimals (1) is fewer than the least (2)");
     expectError("{start | date(\"iso\")}", K::Template, 19, "date style must be one of short, long, month-year");
     expectError("{x | plural(\"a|b\")}", K::Template, 17, "three forms");
     expectError("{x | truncate(0)}", K::Template, 19, "at least 1");

@@ -88,6 +88,18 @@ TEST(Format, CapitalizeAndTruncate) {
     EXPECT_EQ(fmtr::truncate("Клуб", 1), "…");
 }
 
+TEST(Format, InitialsSpellANameAsASignatureDoes) {
+    EXPECT_EQ(fmtr::initials("Воронцова Елена Сергеевна"), "Е.\u00A0С.\u00A0Воронцова");
+    EXPECT_EQ(fmtr::initials("  Воронцова   Елена\tСергеевна "), "Е.\u00A0С.\u00A0Воронцова");
+    EXPECT_EQ(fmtr::initials("Воронцова Е. С."), "Е.\u00A0С.\u00A0Воронцова");
+    EXPECT_EQ(fmtr::initials("Воронцова елена"), "Е.\u00A0Воронцова");
+    EXPECT_EQ(fmtr::initials("Smith John"), "J.\u00A0Smith");
+    // Nothing to abbreviate, or not a Russian full name: left as it is.
+    EXPECT_EQ(fmtr::initials("Воронцова"), "Воронцова");
+    EXPECT_EQ(fmtr::initials(""), "");
+    EXPECT_EQ(fmtr::initials("Фонд «Вместе» в лице директора"), "Фонд «Вместе» в лице директора");
+}
+
 TEST(Format, Percent) { EXPECT_EQ(visible(fmtr::percent(*Decimal::parse("0.256"), 1)), "25,6_%"); }
 
 
