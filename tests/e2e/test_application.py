@@ -19,6 +19,11 @@ SEED = {
 }
 
 
+def rub(amount):
+    """An amount spelled as the PDF does: 234 120,00."""
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+
+
 class Application(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -53,12 +58,44 @@ class Application(unittest.TestCase):
         for value in ("2 691 000,00 ₽", "2200", "01.01.2022", "31.12.2022", "Заявка на получение гранта"):
             self.assertIn(value, s)
 
-    def test_pdf_has_page_numbers_on_every_page(self):
+    def test_pdf_has_page_numbers_on_every_page_but_the_title(self):
         pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", self.pdf], capture_output=True,
                                                                 text=True, check=True).stdout).group(1))
         self.assertGreaterEqual(pages, 2)
-        for n in (1, pages):
-            self.assertIn(f"Страница {n} из {pages}", spaced(pdftotext(self.pdf, "-f", str(n), "-l", str(n))))
+        page = lambda n: spaced(pdftotext(self.pdf, "-f", str(n), "-l", str(n)))  # noqa: E731
+        # Page 1 is the title page: no header or footer.
+        self.assertNotIn("Страница", page(1))
+        self.assertIn("Грантодатель", page(1))
+        for n in range(2, pages + 1):
+            self.assertIn(f"Страница {n} из {pages}", page(n))
+            self.assertIn("заявка на грант, проект № 1645", page(n))
+
+    def test_pdf_has_tasks_budget_by_category_indicators_and_details(self):
+        flat = squash(pdftotext(self.pdf, "-raw")).replace("-", "")
+        text = spaced(pdftotext(self.pdf, "-layout"))
+        with sqlite3.connect(self.db) as c:
+            tasks = [t for (t,) in c.execute("SELECT task FROM calendar_plan WHERE project_id = 1645 "
+                                             "GROUP BY task ORDER BY MIN(line_no)")]
+            indicators = c.execute("SELECT name, planned FROM indicators WHERE project_id = 1645 "
+                                   "ORDER BY line_no").fetchall()
+            cofinancing = sum(decimal.Decimal(str(v)) for (v,) in
+                              c.execute("SELECT cofinancing FROM budget_lines WHERE project_id = 1645"))
+            org = c.execute("SELECT inn, ogrn, address FROM organizations WHERE id = 1").fetchone()
+        # The tasks, numbered in the order they first appear in the calendar plan.
+        for n, task in enumerate(tasks, 1):
+            self.assertIn(squash(f"{n}. {task}.").replace("-", ""), flat)
+        # Budget: a subtotal per category, the total with co-financing, the total in words.
+        categories = {b["category"] for b in self.budget}
+        self.assertEqual(text.count("Итого по статье"), len(categories))
+        self.assertIn(f"Итого по смете 2 691 000,00 {rub(cofinancing)}", text)
+        self.assertIn("Два миллиона шестьсот девяносто одна тысяча рублей 00 копеек", text)
+        total = decimal.Decimal("2691000.00") + cofinancing
+        self.assertIn(f"Общая стоимость проекта {rub(total)} ₽", text)
+        for name, planned in indicators:
+            self.assertIn(squash(name).replace("-", ""), flat)
+        for value in org:
+            self.assertIn(value, text)
+        self.assertIn("(подпись)", text)
 
     def test_pdf_metadata_is_cyrillic_and_fixed(self):
         info = subprocess.run(["pdfinfo", self.pdf], capture_output=True, text=True, check=True,
@@ -94,18 +131,25 @@ class Application(unittest.TestCase):
         self.assertEqual(by_label["Количество участников"].value, 2200)
         self.assertEqual(by_label["Название"].value, SEED["title"])
 
+        # The budget, grouped by category: each line's sum is quantity × price as a live formula,
+        # the total a SUBTOTAL over the lines (skipping the category subtotals).
         sheet = wb["Бюджет"]
         cached = values["Бюджет"]
         header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
-        col = header.index("Сумма, ₽") + 1
-        lines = [sheet.cell(row=r, column=col).value for r in range(2, 2 + len(self.budget))]
+        q, price, col = (header.index(t) + 1 for t in ("Кол-во", "Цена, ₽", "Запрашивается, ₽"))
+        lines = {r[0].row: r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)}
+        self.assertEqual(len(lines), len(self.budget))
+        by_no = {b["line_no"]: b for b in self.budget}
+        for r, cells in lines.items():
+            self.assertEqual(cells[col - 1].value, f"={cells[q - 1].column_letter}{r}*{cells[price - 1].column_letter}{r}")
+            self.assertEqual(round(decimal.Decimal(str(cached.cell(row=r, column=col).value)), 2),
+                             decimal.Decimal(str(by_no[cells[0].value]["requested"])))
         expected = sum(decimal.Decimal(str(b["requested"])) for b in self.budget)
         self.assertEqual(expected, decimal.Decimal("2691000.00"))
-        self.assertEqual(round(sum(decimal.Decimal(str(v)) for v in lines), 2), expected)
-        total_row = 2 + len(self.budget)
-        formula = sheet.cell(row=total_row, column=col).value
-        self.assertTrue(str(formula).upper().startswith("=SUM("), formula)
-        self.assertEqual(round(decimal.Decimal(str(cached.cell(row=total_row, column=col).value)), 2), expected)
+        total = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Итого по смете")
+        formula = total[col - 1].value
+        self.assertTrue(str(formula).upper().startswith("=SUBTOTAL(9,"), formula)
+        self.assertEqual(round(decimal.Decimal(str(cached.cell(row=total[0].row, column=col).value)), 2), expected)
         self.assertEqual(sheet.freeze_panes, "A2")
 
     def test_rendering_twice_gives_the_same_bytes(self):
