@@ -169,7 +169,7 @@ class FinalReport(Documents):
         met = self.sql("SELECT COUNT(*) FROM indicators WHERE project_id = 1645 AND achieved >= planned")[0][0]
         total = self.sql("SELECT COUNT(*) FROM indicators WHERE project_id = 1645")[0][0]
         summary = between(self.text, "1. Общие итоги", "2. Календарный план")
-        self.assertIn(f"Из {sum(counts.values())} мероприятий", summary)
+        self.assertIn(f"; из {sum(counts.values())} мероприятий", summary)
         self.assertIn(f"выполнено {counts.get('выполнено', 0)}, перенесено {counts.get('перенесено', 0)}, "
                       f"отменено {counts.get('отменено', 0)}", summary)
         self.assertIn(f"по {met} из {total} показателей", summary)
