@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "pdf/deflate.h"
 
 namespace gp::pdf {
 namespace {
@@ -29,6 +30,10 @@ void Canvas::resetState() {
 
 void Canvas::addPage() {
     endBody();
+    // libharu holds every page until the document is saved. In a long document the pages
+    // well behind are done with (only stamps are added to them later), so their operators
+    // are deflated now rather than kept raw to the end; short documents are untouched.
+    if (pages_.size() >= kRawPages) doc_.check(sealPage(pages_[pages_.size() - kRawPages]), "compress a page");
     HPDF_Page page = doc_.checked(HPDF_AddPage(doc_.get()), "add a page");
     doc_.check(HPDF_Page_SetWidth(page, r(width_)), "set the page width");
     doc_.check(HPDF_Page_SetHeight(page, r(height_)), "set the page height");
@@ -50,8 +55,13 @@ void Canvas::endBody() {
 void Canvas::select(size_t index) {
     endBody();
     endText();
+    // A page stamped on is finished: its content is compressed now (as libharu would at the
+    // end, byte for byte) instead of being held raw to the end.
+    if (stamping_) doc_.check(sealPage(page()), "compress a page");
+    stamping_ = true;
     current_ = index;
     resetState();
+    doc_.check(reopenPage(page()), "reopen a page");
 }
 
 void Canvas::flush() { endText(); }

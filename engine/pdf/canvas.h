@@ -69,12 +69,16 @@ private:
     void setFont(const Face& face, double size);
     void resetState();
 
+    // Pages whose content libharu keeps raw until saving; older ones are sealed (deflate.h).
+    static constexpr size_t kRawPages = 8;
+
     HpdfDocument& doc_;
     double width_;
     double height_;
     std::vector<HPDF_Page> pages_;
     size_t current_ = 0;
     bool bodyOpen_ = false;
+    bool stamping_ = false;  // select() was called: the current page is being stamped on
     bool inText_ = false;
     HPDF_Font font_ = nullptr;
     double size_ = 0;

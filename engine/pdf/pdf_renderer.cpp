@@ -245,7 +245,7 @@ private:
     void setupDocument();
     void setupProtection();
     void save(const std::filesystem::path& path);
-    void saveEncrypted();
+    void writeTo(HPDF_Stream out);
 
     // Preparation (measuring and line breaking).
     TextBox makeBox(const std::string& text, Style style, double size, double width, double gray,
@@ -427,61 +427,74 @@ void Renderer::setupProtection() {
     encrypted_ = true;
 }
 
-// libharu derives the file identifier of an encrypted document, and with it the RC4 key
-// that encrypts every string and stream, from the clock (HPDF_EncryptDict_CreateID), so
-// the same document would never give the same bytes twice. This does what
-// HPDF_SaveToStream does (header, trailer, encryption, objects) but puts an identifier
-// computed from the document in place of the clock's before anything is encrypted.
-void Renderer::saveEncrypted() {
+// What HPDF_SaveToStream does (header, trailer, encryption, objects), into `out`, with one
+// change for encrypted documents: libharu derives their file identifier, and with it the RC4
+// key that encrypts every string and stream, from the clock (HPDF_EncryptDict_CreateID), so
+// the same document would never give the same bytes twice; here an identifier computed from
+// the document takes the clock's place before anything is encrypted.
+void Renderer::writeTo(HPDF_Stream out) {
     HPDF_Doc pdf = pdf_.get();
-    const std::string what = "write the encrypted PDF";
-    if (!pdf->stream) pdf->stream = pdf_.checked(HPDF_MemStream_New(pdf->mmgr, 4096), what);
-    HPDF_MemStream_FreeData(pdf->stream);
+    const std::string what = encrypted_ ? "write the encrypted PDF" : "write the PDF";
     static const char* const kHeaders[] = {"%PDF-1.2\n", "%PDF-1.3\n", "%PDF-1.4\n", "%PDF-1.5\n", "%PDF-1.6\n",
                                            "%PDF-1.7\n"};
     const size_t version = std::min<size_t>(static_cast<size_t>(pdf->pdf_version), 5);
-    pdf_.check(HPDF_Stream_WriteStr(pdf->stream, kHeaders[version]), what);
-    pdf_.check(HPDF_Stream_WriteStr(pdf->stream, "%\267\276\255\252\n"), what);
+    pdf_.check(HPDF_Stream_WriteStr(out, kHeaders[version]), what);
+    pdf_.check(HPDF_Stream_WriteStr(out, "%\267\276\255\252\n"), what);
     pdf_.check(HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog), what);
     pdf_.check(HPDF_Dict_Add(pdf->trailer, "Info", pdf->info), what);
-    pdf_.check(HPDF_Doc_PrepareEncryption(pdf), what);
+    HPDF_Encrypt e = nullptr;
+    if (encrypted_) {
+        pdf_.check(HPDF_Doc_PrepareEncryption(pdf), what);
+        // The identifier: MD5 of what identifies this document (metadata, creation time, page
+        // count, passwords' hashes are in /O already).
+        e = pdf_.checked(HPDF_EncryptDict_GetAttr(pdf->encrypt_dict), what);
+        std::string seed = "GrantPress\n" + doc_.meta.title + "\n" + doc_.meta.subject + "\n" + doc_.meta.author +
+                           "\n" + doc_.meta.keywords + "\n" + std::to_string(doc_.meta.created) + "\n" +
+                           std::to_string(canvas_.pageCount()) + "\n" + std::to_string(pdf->xref->entries->count);
+        HPDF_MD5_CTX md5;
+        HPDF_MD5Init(&md5);
+        HPDF_MD5Update(&md5, reinterpret_cast<const HPDF_BYTE*>(seed.data()), static_cast<HPDF_UINT32>(seed.size()));
+        HPDF_MD5Final(e->encrypt_id, &md5);
+        HPDF_Encrypt_CreateEncryptionKey(e);
+        HPDF_Encrypt_CreateUserKey(e);
+        pdf_.check(HPDF_Dict_Add(pdf->encrypt_dict, "U", HPDF_Binary_New(pdf->mmgr, e->user_key, HPDF_PASSWD_LEN)),
+                   what);
+        auto* id = static_cast<HPDF_Array>(HPDF_Dict_GetItem(pdf->trailer, "ID", HPDF_OCLASS_ARRAY));
+        if (!id) throw Error(ErrorKind::Render, "PDF: libharu wrote no file identifier for the encrypted document");
+        HPDF_Array_Clear(id);
+        for (int k = 0; k < 2; ++k)
+            pdf_.check(HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, e->encrypt_id, HPDF_ID_LEN)), what);
+    }
+    pdf_.check(HPDF_Xref_WriteToStream(pdf->xref, out, e), what);
+}
 
-    // The identifier: MD5 of what identifies this document (metadata, creation time, page
-    // count, passwords' hashes are in /O already).
-    HPDF_Encrypt e = pdf_.checked(HPDF_EncryptDict_GetAttr(pdf->encrypt_dict), what);
-    std::string seed = "GrantPress\n" + doc_.meta.title + "\n" + doc_.meta.subject + "\n" + doc_.meta.author + "\n" +
-                       doc_.meta.keywords + "\n" + std::to_string(doc_.meta.created) + "\n" +
-                       std::to_string(canvas_.pageCount()) + "\n" + std::to_string(pdf->xref->entries->count);
-    HPDF_MD5_CTX md5;
-    HPDF_MD5Init(&md5);
-    HPDF_MD5Update(&md5, reinterpret_cast<const HPDF_BYTE*>(seed.data()), static_cast<HPDF_UINT32>(seed.size()));
-    HPDF_MD5Final(e->encrypt_id, &md5);
-    HPDF_Encrypt_CreateEncryptionKey(e);
-    HPDF_Encrypt_CreateUserKey(e);
-    pdf_.check(HPDF_Dict_Add(pdf->encrypt_dict, "U", HPDF_Binary_New(pdf->mmgr, e->user_key, HPDF_PASSWD_LEN)), what);
-    auto* id = static_cast<HPDF_Array>(HPDF_Dict_GetItem(pdf->trailer, "ID", HPDF_OCLASS_ARRAY));
-    if (!id) throw Error(ErrorKind::Render, "PDF: libharu wrote no file identifier for the encrypted document");
-    HPDF_Array_Clear(id);
-    for (int k = 0; k < 2; ++k) pdf_.check(HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, e->encrypt_id, HPDF_ID_LEN)), what);
-    pdf_.check(HPDF_Xref_WriteToStream(pdf->xref, pdf->stream, e), what);
+extern "C" {
+// libharu's output goes straight to the file (no exception may leave this).
+static HPDF_STATUS gpWriteToFile(HPDF_Stream stream, const HPDF_BYTE* data, HPDF_UINT size) {
+    auto* file = static_cast<std::ofstream*>(stream->attr);
+    file->write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+    return *file ? HPDF_OK : HPDF_FILE_IO_ERROR;
+}
 }
 
 void Renderer::save(const std::filesystem::path& path) {
     HPDF_Doc pdf = pdf_.get();
     if (hasHeadings_) pdf_.check(HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE), "show the bookmarks");
-    if (encrypted_) saveEncrypted();
-    else pdf_.check(HPDF_SaveToStream(pdf), "write the PDF");
-    HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
-    pdf_.checkRecorded("write the PDF");
-    std::string bytes(size, '\0');
-    if (size > 0) {
-        pdf_.check(HPDF_ResetStream(pdf), "read the PDF");
-        pdf_.check(HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(bytes.data()), &size), "read the PDF");
-    }
-    bytes.resize(size);
-
+    // Written as libharu produces it, not assembled in memory first: for a long document the
+    // whole file in memory (and a copy of it) was the largest allocation of all.
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (out) {
+        struct FreeStream {
+            void operator()(HPDF_Stream s) const noexcept { HPDF_Stream_Free(s); }
+        };
+        const std::unique_ptr<HPDF_Stream_Rec, FreeStream> sink(
+            pdf_.checked(HPDF_CallbackWriter_New(pdf->mmgr, gpWriteToFile, &out), "write the PDF"));
+        try {
+            writeTo(sink.get());
+        } catch (const Error&) {
+            if (out) throw;  // libharu's failure; a failed write is reported below
+        }
+    }
     if (out) out.close();
     if (!out) {
         const int err = errno;

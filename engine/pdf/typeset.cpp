@@ -108,21 +108,49 @@ void Typesetter::draw(const TextBox& box, size_t from, size_t count, double x, d
             if (align == model::Align::Center) pos += slack / 2;
             else if (align == model::Align::Right) pos += slack;
         }
-        for (const Run& run : line.runs) {
-            double p = pos;
-            size_t i = 0;
-            while (i < run.text.size()) {
-                size_t k = i;
-                double w = 0;
-                const Face& face = fonts_.face(run.fonts[i]);
-                while (k < run.text.size() && run.fonts[k] == run.fonts[i]) w += face.advance(run.text[k++], box.size);
-                canvas_.text(face, box.size, p, y, std::u32string_view(run.text).substr(i, k - i), box.gray);
-                p += w;
-                i = k;
-            }
-            pos += run.width + gap;
-        }
+        drawRuns(box, line, pos, y, gap);
     }
+}
+
+void Typesetter::drawRuns(const TextBox& box, const Line& line, double x, double y, double gap) {
+    // Text drawn with one operator per stretch of one face: where the gap between two runs is
+    // exactly the width of that face's space (lines that are not justified), the runs are
+    // joined by a drawn space instead of being placed one by one, which makes the page's
+    // operators (and the work of writing them) several times fewer.
+    std::u32string chunk;
+    const Face* chunkFace = nullptr;
+    double chunkX = x;
+    auto flush = [&] {
+        if (!chunk.empty()) canvas_.text(*chunkFace, box.size, chunkX, y, chunk, box.gray);
+        chunk.clear();
+    };
+    double pos = x;
+    for (size_t r = 0; r < line.runs.size(); ++r) {
+        const Run& run = line.runs[r];
+        if (run.text.empty()) {
+            pos += run.width + gap;
+            continue;
+        }
+        const Face& first = fonts_.face(run.fonts.front());
+        if (!chunk.empty() && &first == chunkFace && first.advance(U' ', box.size) == gap) chunk.push_back(U' ');
+        else flush();
+        double p = pos;
+        size_t i = 0;
+        while (i < run.text.size()) {
+            const Face& face = fonts_.face(run.fonts[i]);
+            if (&face != chunkFace || chunk.empty()) {
+                flush();
+                chunkFace = &face;
+                chunkX = p;
+            }
+            size_t k = i;
+            while (k < run.text.size() && run.fonts[k] == run.fonts[i]) p += face.advance(run.text[k++], box.size);
+            chunk.append(run.text, i, k - i);
+            i = k;
+        }
+        pos += run.width + gap;
+    }
+    flush();
 }
 
 }  // namespace gp::pdf

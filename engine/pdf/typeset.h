@@ -58,6 +58,8 @@ public:
     static double baseline(const TextBox& box);
 
 private:
+    // The runs of one line from x, `gap` apart.
+    void drawRuns(const TextBox& box, const Line& line, double x, double y, double gap);
     TextBox layout(const std::u32string& text, const std::vector<Style>& styles, Style base, double size, double width,
                    double gray, const std::string& where, BoxOptions options);
 

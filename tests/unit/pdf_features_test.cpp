@@ -440,6 +440,31 @@ TEST(PdfFeatures, StreamedTableReadsEveryRowOnceAndEndsWithTheCursorTotals) {
     EXPECT_NE(text(renderTo(doc, "stream-empty.pdf")).find("Заявок нет"), std::string::npos);
 }
 
+// Long documents have the content of pages left well behind compressed early (to keep memory
+// from growing with the page count); headers and footers are stamped on those pages later.
+TEST(PdfFeatures, LongProtectedDocumentStampsEveryPageAndStaysReproducible) {
+    REQUIRE_TOOLS();
+    model::Document doc = base();
+    doc.page.landscape = true;
+    doc.header = "Реестр — стр. {page}";
+    doc.footer = "Страница {page} из {pages}";
+    doc.protection.ownerPassword = "owner-secret";
+    doc.blocks.push_back(block(registryTable(300)));
+    const fs::path pdf = renderTo(doc, "long-protected.pdf");
+    expectClean(pdf);
+    const int n = pages(pdf);
+    ASSERT_GT(n, 12);
+    for (int p = 1; p <= n; ++p) {
+        const std::string page = flat(text(pdf, "-f " + std::to_string(p) + " -l " + std::to_string(p)));
+        EXPECT_EQ(page.find("Реестр — стр. " + std::to_string(p)), 0u) << "page " << p << ": " << page;
+        EXPECT_NE(page.find("Страница " + std::to_string(p) + " из " + std::to_string(n)), std::string::npos)
+            << "page " << p << ": " << page;
+        EXPECT_NE(page.find("Организация"), std::string::npos) << "page " << p;
+    }
+    EXPECT_NE(flat(text(pdf)).find("всего 300"), std::string::npos);
+    EXPECT_EQ(bytes(pdf), bytes(renderTo(doc, "long-protected-again.pdf")));
+}
+
 TEST(PdfFeatures, HeaderAndFooterSkipTheTitlePage) {
     REQUIRE_TOOLS();
     model::Document doc = base();
