@@ -264,6 +264,7 @@ private:
     RowItem makeSpanRow(const TableItem& t, const std::string& text, RowKind kind, Style style, Align align,
                         double gray, const std::string& where);
     std::string columnWhere(const TableItem& t, size_t i) const;
+    void keepRowsTogether(TableItem& t) const;
 
     // Pagination.
     void layout();
@@ -318,6 +319,9 @@ private:
     double y_ = 0;
     bool hasContent_ = false;
     double pendingGap_ = 0;
+    // While the item before a signature is placed: the height the signature needs below it
+    // on the same page (its gap and block); 0 otherwise.
+    double withSignature_ = 0;
     bool freshTablePage_ = false;
     const RowItem* openGroup_ = nullptr;  // the group a table is in the middle of
     std::vector<std::pair<int, HPDF_Outline>> outlines_;  // open bookmark path: (level, outline)
@@ -772,15 +776,27 @@ TableItem Renderer::prepareTable(const model::Table& table, const std::string& w
             ++g;
         }
     }
-    // A group title stays with the row after it.
-    for (size_t k = 0; k + 1 < t.rows.size(); ++k)
-        if (t.rows[k].kind == RowKind::Group) {
-            const RowItem& next = t.rows[k + 1];
-            const bool fits = next.height() <= bodyHeight() - t.header.height() - t.rows[k].height() + kEps;
-            t.rows[k].keepWithNext = fits ? next.height() : 2 * next.lineHeight + 2 * kCellPad;
-        }
     addTotalsOrEmpty(table.totals, table.rows.empty());
+    keepRowsTogether(t);
     return t;
+}
+
+// A group title stays with the row after it, and a subtotal or totals row with the row
+// before it (never alone at the top of a page); chains are kept whole (a title, a group's only
+// row and its subtotal) when they fit a page, else the next row's first two lines follow.
+void Renderer::keepRowsTogether(TableItem& t) const {
+    const auto glued = [&](size_t k) {
+        const RowKind next = t.rows[k + 1].kind;
+        return t.rows[k].kind == RowKind::Group || next == RowKind::Subtotal || next == RowKind::Totals;
+    };
+    for (size_t k = t.rows.size(); k-- > 1;) {
+        if (!glued(k - 1)) continue;
+        RowItem& row = t.rows[k - 1];
+        const RowItem& next = t.rows[k];
+        const double chain = next.height() + next.keepWithNext;
+        const bool fits = chain <= bodyHeight() - t.header.height() - row.height() + kEps;
+        row.keepWithNext = fits ? chain : 2 * next.lineHeight + 2 * kCellPad;
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -800,6 +816,9 @@ void Renderer::newPage() {
 
 void Renderer::layout() {
     for (size_t i = 0; i < items_.size(); ++i) {
+        // A signature is not left alone on a page: the end of what it signs goes with it.
+        const bool signatureNext = i + 1 < items_.size() && std::holds_alternative<SignatureItem>(items_[i + 1]);
+        withSignature_ = signatureNext ? beforeOf(i + 1) + leadOf(i + 1) : 0;
         std::visit(
             [&](auto& item) {
                 using T = std::decay_t<decltype(item)>;
@@ -844,6 +863,8 @@ void Renderer::flowLines(size_t n, double lineHeight, double before, const Keep&
                 continue;
             }
             k = std::min(left, linesIn(avail, lineHeight));
+            // All lines fit but what must follow them does not: the last lines go with it.
+            if (k == left && !keep.together) k = left > keep.widows ? left - keep.widows : 0;
             if (k < left) {
                 if (left - k < keep.widows) k = left > keep.widows ? left - keep.widows : 0;
                 if (k < keep.orphans) {
@@ -985,7 +1006,7 @@ void Renderer::addBookmark(const HeadingItem& item, double top) {
 }
 
 void Renderer::placeParagraph(const ParagraphItem& item) {
-    flowLines(item.box.count(), item.box.lineHeight(), 0, Keep{2, 2, false, 0},
+    flowLines(item.box.count(), item.box.lineHeight(), 0, Keep{2, 2, false, withSignature_},
               [&](size_t from, size_t count, double top) {
                   drawLines(item.box, from, count, left_, width_, top, Align::Left, true);
               });
@@ -996,11 +1017,22 @@ void Renderer::placeFieldList(const FieldListItem& item) {
     const double labelWidth = width_ * kLabelShare;
     const double valueX = left_ + labelWidth + kGutter;
     const double valueWidth = width_ - labelWidth - kGutter;
-    bool first = true;
-    for (const FieldItem& field : item.fields) {
-        const double before = first ? kListBefore * scale_ : kFieldGap * scale_;
-        first = false;
-        flowLines(field.lines(), item.lineHeight, before, Keep{2, 2, false, 0},
+    // The last two fields go with a signature that follows: what is signed is never all on
+    // the page before the signature.
+    const size_t n = item.fields.size();
+    std::vector<double> follow(n, 0);  // height that must stay below field i on its page
+    if (withSignature_ > 0)
+        for (size_t i = n; i-- > 0 && i + 2 >= n;)
+            follow[i] = i + 1 == n ? withSignature_ + kListAfter * scale_
+                                   : kFieldGap * scale_ +
+                                         static_cast<double>(item.fields[i + 1].lines()) * item.lineHeight + follow[i + 1];
+    for (size_t i = 0; i < n; ++i) {
+        const FieldItem& field = item.fields[i];
+        const double before = i == 0 ? kListBefore * scale_ : kFieldGap * scale_;
+        const double own = static_cast<double>(field.lines()) * item.lineHeight;
+        const double withNext = std::min(follow[i], std::max(bodyHeight() - own, 0.0));
+        const Keep keep = withNext > 0 ? Keep{2, 2, true, withNext} : Keep{2, 2, false, 0};
+        flowLines(field.lines(), item.lineHeight, before, keep,
                   [&](size_t from, size_t count, double top) {
                       drawLines(field.label, from, count, left_, labelWidth, top, Align::Left, false);
                       drawLines(field.value, from, count, valueX, valueWidth, top, Align::Left, false);
@@ -1029,6 +1061,12 @@ void Renderer::placeTable(TableItem& t) {
     hasContent_ = true;
     freshTablePage_ = false;
     openGroup_ = nullptr;
+    // The last row (and what is glued to it) goes with a signature that follows.
+    if (withSignature_ > 0 && !t.cursor && !t.rows.empty()) {
+        RowItem& last = t.rows.back();
+        if (last.height() + withSignature_ <= bodyHeight() - t.header.height() + kEps) last.keepWithNext = withSignature_;
+        keepRowsTogether(t);
+    }
     for (const RowItem& row : t.rows) placeRow(t, row);
     if (t.cursor) {
         // A streamed table: each row is laid out, drawn and dropped; memory stays flat.

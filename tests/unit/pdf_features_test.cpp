@@ -621,6 +621,75 @@ TEST(PdfFeatures, SignatureStaysTogetherOnOnePage) {
     }
 }
 
+// Whatever comes before a signature, the signature's page also holds the end of it: the last
+// lines of a paragraph, the last two fields of a list, or the last row of a table.
+TEST(PdfFeatures, ASignatureNeverStandsAloneOnItsPage) {
+    REQUIRE_TOOLS();
+    model::FieldList fields;
+    for (const char* label : {"Полное наименование", "ИНН", "ОГРН", "Регион", "Адрес", "Руководитель"})
+        fields.fields.push_back({label, cell(std::string("значение поля «") + label + "»")});
+    model::Table table = groupedTable();
+    table.caption.clear();
+    const std::vector<std::pair<std::string, model::Content>> lasts = {
+        {"paragraph", model::plainParagraph(kText)}, {"fields", fields}, {"table", table}};
+    int spilled = 0;  // layouts where the signature did not fit after everything on one page
+    for (const auto& [kind, last] : lasts) {
+        for (int filler = 0; filler < 40; ++filler) {
+            model::Document doc = base();
+            for (int i = 0; i < filler; ++i) doc.blocks.push_back(block(model::plainParagraph("Строка " + std::to_string(i))));
+            for (int i = 0; i < 3; ++i) doc.blocks.push_back(block(model::plainParagraph(kText)));
+            doc.blocks.push_back(block(last));
+            doc.blocks.push_back(block(model::Signature{"Генеральный директор", "Е. С. Воронцова", ""}));
+            const fs::path pdf = renderTo(doc, "signature-keep.pdf");
+            const int n = pages(pdf);
+            const std::string page = flat(text(pdf, "-f " + std::to_string(n) + " -l " + std::to_string(n)));
+            ASSERT_NE(page.find("(подпись)"), std::string::npos) << kind << ", " << filler;
+            const size_t signature = page.find("Генеральный директор");
+            if (n > 1 && flat(text(pdf, "-f 1 -l 1")).find("Строка") != std::string::npos) ++spilled;
+            if (kind == "paragraph") {
+                EXPECT_GT(signature, 0u) << kind << ", " << filler << ": " << page;  // paragraph text above it
+            } else if (kind == "fields") {
+                EXPECT_NE(page.find("Адрес"), std::string::npos) << kind << ", " << filler << ": " << page;
+                EXPECT_LT(page.find("Руководитель"), signature) << kind << ", " << filler << ": " << page;
+            } else {
+                EXPECT_LT(page.find("Итого 1 085 500,00"), signature) << kind << ", " << filler << ": " << page;
+            }
+        }
+    }
+    EXPECT_GT(spilled, 10);  // the fillers did push the signature across page breaks
+}
+
+// A subtotal or totals row never opens a page: the row before it goes along.
+TEST(PdfFeatures, SubtotalsAndTotalsNeverOpenAPage) {
+    REQUIRE_TOOLS();
+    model::Table t = groupedTable();
+    t.caption.clear();
+    t.rows.clear();
+    t.groups.clear();
+    for (size_t g = 0; g < 12; ++g) {
+        const size_t begin = t.rows.size();
+        for (size_t r = 0; r < 1 + g % 4; ++r)
+            t.rows.push_back({cell("Расход " + std::to_string(begin + r + 1)), cell("1 000,00", model::Format::Money)});
+        t.groups.push_back({begin, t.rows.size(), "Группа " + std::to_string(g + 1),
+                            {cell("Итого по группе"), cell("1,00", model::Format::Money)}});
+    }
+    int breaks = 0;
+    for (int filler = 0; filler < 30; ++filler) {
+        model::Document doc = base();
+        for (int i = 0; i < filler; ++i) doc.blocks.push_back(block(model::plainParagraph("Строка " + std::to_string(i))));
+        doc.blocks.push_back(block(t));
+        const fs::path pdf = renderTo(doc, "subtotals-keep.pdf");
+        for (int p = 2; p <= pages(pdf); ++p) {
+            ++breaks;
+            const std::string page = flat(text(pdf, "-f " + std::to_string(p) + " -l " + std::to_string(p)));
+            const size_t row = page.find("Расход "), total = page.find("Итого");
+            if (total == std::string::npos) continue;
+            EXPECT_LT(row, total) << "filler " << filler << ", page " << p << ": " << page;
+        }
+    }
+    EXPECT_GT(breaks, 20);
+}
+
 TEST(PdfFeatures, CharactersTheFontLacksComeFromTheFallbackFont) {
     REQUIRE_TOOLS();
     model::Document doc = base();
