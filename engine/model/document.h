@@ -30,6 +30,9 @@ struct Cell {
     Format format = Format::Text;  // how XLSX types the cell
     int decimals = 2;              // for Number and Percent
     std::string text;              // display text, already formatted the Russian way
+    // A web or mail address the cell opens when clicked (http, https or mailto, ASCII, spaces
+    // and non-ASCII bytes percent-encoded); empty: none. Table cells only.
+    std::string link = {};  // (initialized: brace-initialized cells elsewhere may leave it out)
 };
 
 enum class Align { Left, Center, Right };

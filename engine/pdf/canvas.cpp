@@ -201,4 +201,11 @@ void Canvas::image(HPDF_Image img, double x, double y, double w, double h) {
     doc_.check(HPDF_Page_DrawImage(page(), img, r(x), r(y), r(w), r(h)), "draw an image");
 }
 
+void Canvas::link(double x, double y, double w, double h, const std::string& uri) {
+    const HPDF_Rect rect{static_cast<HPDF_REAL>(r(x)), static_cast<HPDF_REAL>(r(y)), static_cast<HPDF_REAL>(r(x + w)),
+                         static_cast<HPDF_REAL>(r(y + h))};
+    HPDF_Annotation annotation = doc_.checked(HPDF_Page_CreateURILinkAnnot(page(), rect, uri.c_str()), "add a link");
+    doc_.check(HPDF_LinkAnnot_SetBorderStyle(annotation, 0, 0, 0), "add a link");
+}
+
 }  // namespace gp::pdf

@@ -5,6 +5,7 @@
 
 #include <hpdf.h>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -60,6 +61,8 @@ public:
     // An open polyline with round joins.
     void strokePolyline(const std::vector<Point>& points, double lineWidth, Color color);
     void image(HPDF_Image image, double x, double y, double w, double h);
+    // Makes the rectangle (x, y its lower left corner) open `uri` when clicked; no border drawn.
+    void link(double x, double y, double w, double h, const std::string& uri);
 
 private:
     void beginText();

@@ -135,6 +135,7 @@ struct RowItem {
     std::vector<size_t> first;   // first column of each cell
     std::vector<size_t> span;    // columns covered by each cell
     std::vector<Align> align;    // alignment of each cell
+    std::vector<std::string> links;  // the address each cell opens; empty: none
     size_t lines = 1;            // the tallest cell, at least 1
     double lineHeight = 0;
     double keepWithNext = 0;     // group titles: height of the row that must follow on the page
@@ -661,6 +662,7 @@ void Renderer::addCell(const TableItem& t, RowItem& row, size_t first, size_t sp
     row.first.push_back(first);
     row.span.push_back(span);
     row.align.push_back(align);
+    row.links.emplace_back();
 }
 
 void Renderer::finishRow(RowItem& row) const {
@@ -687,7 +689,10 @@ RowItem Renderer::makeRow(const TableItem& t, const std::vector<model::Cell>& ce
         addCell(t, row, 0, span, cells[0].text, style, Align::Left, 0, where + columnWhere(t, 0));
         i = span;
     }
-    for (; i < n; ++i) addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i));
+    for (; i < n; ++i) {
+        addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i));
+        row.links.back() = cells[i].link;
+    }
     finishRow(row);
     return row;
 }
@@ -1227,6 +1232,7 @@ void Renderer::drawRow(const TableItem& t, const RowItem& row, size_t from, size
         if (row.kind == RowKind::Header && whole)
             offset = static_cast<double>(row.lines - box.count()) * row.lineHeight / 2;
         drawLines(box, from, count, x + kCellPad, w - 2 * kCellPad, top - kCellPad - offset, row.align[c], false);
+        if (!row.links[c].empty()) canvas_.link(x, bottom, w, height, row.links[c]);
     }
 }
 

@@ -64,6 +64,13 @@ struct Scope {
         return evaluate(e, [&](const Expr& r) { return std::optional<Value>(value(r, g)); });
     }
     std::string text(const TextExpr& te, const Globals& g) { return te.empty() ? "" : cell(te, g).text; }
+    // The cell of a table column in the current row, with the address it opens when the column
+    // has link="…".
+    model::Cell column(const ColumnDef& def, const Globals& g) {
+        model::Cell c = cell(def.value, g);
+        if (!def.link.empty()) c.link = format::webLink(text(def.link, g));
+        return c;
+    }
 };
 
 // Value problems in a row name the row.
@@ -219,7 +226,7 @@ public:
         if (!cursor_->next(row_)) return false;
         out.clear();
         atRow(spec_->query, index_, [&] {
-            for (const auto& def : spec_->defs) out.push_back(scope_.cell(def.value, globals_));
+            for (const auto& def : spec_->defs) out.push_back(scope_.column(def, globals_));
             if (spec_->totals) totals_.add(out);
             return 0;
         });
@@ -571,7 +578,7 @@ private:
             s.rowValues.back() = &r.rows[i];
             atRow(b.rows, i, [&] {
                 std::vector<model::Cell> cells;
-                for (const auto& c : b.columns) cells.push_back(s.cell(c.value, globals_));
+                for (const auto& c : b.columns) cells.push_back(s.column(c, globals_));
                 table.rows.push_back(std::move(cells));
                 if (b.group) keys.push_back(s.cell(*b.group, globals_).text);
                 return 0;

@@ -206,6 +206,31 @@ std::string initials(const std::string& fullName) {
     return utf8::encode(out + words[0]);
 }
 
+std::string webLink(const std::string& text) {
+    const std::size_t b = text.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    const std::string url = text.substr(b, text.find_last_not_of(" \t\r\n") - b + 1);
+    std::string lowered = url.substr(0, 8);  // the scheme, compared in ASCII lower case
+    for (char& c : lowered)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (lowered.rfind("http://", 0) != 0 && lowered.rfind("https://", 0) != 0 && lowered.rfind("mailto:", 0) != 0)
+        return {};
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : url) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' ||
+            c == '{' || c == '|' || c == '}') {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 std::string truncate(const std::string& s, std::size_t n) {
     std::u32string u = utf8::decode(s);
     if (u.size() <= n) return s;

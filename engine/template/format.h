@@ -49,5 +49,10 @@ std::string truncate(const std::string& s, std::size_t n);
 // (initials joined to the surname by no-break spaces). "Воронцова Е. С." gives the same; a
 // single word, or more than three, is returned as it is.
 std::string initials(const std::string& fullName);
+// `text` as the address of a link: trimmed; http://, https:// and mailto: only (any case),
+// else "" (no link: javascript:, file: and bare words are never made clickable); spaces,
+// control characters and non-ASCII bytes percent-encoded, so the result is plain ASCII as PDF
+// and XLSX want it.
+std::string webLink(const std::string& text);
 
 }  // namespace gp::format

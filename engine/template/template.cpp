@@ -867,7 +867,7 @@ private:
                 unknownChild(n, child, {"column"});
                 continue;
             }
-            allow(child, {"title", "width", "align", "total", "formula"});
+            allow(child, {"title", "width", "align", "total", "formula", "link"});
             noChildren(child);
             ColumnDef col;
             col.loc = loc(child);
@@ -877,6 +877,7 @@ private:
             if (const Attr* w = child.findAttribute("width")) col.width = width(*w);
             if (const Attr* a = child.findAttribute("align")) col.align = align(*a);
             if (const Attr* t = child.findAttribute("total")) col.total = aggregate(*t);
+            if (const Attr* l = child.findAttribute("link")) col.link = text(*l);
             if (boolAttr(child, "formula") && !col.value.empty()) formulas.push_back(b.columns.size());
             b.columns.push_back(std::move(col));
         }
@@ -1170,7 +1171,10 @@ private:
                 if (!q) break;
                 rows_.push_back({q->name, columnsOf(*q)});
                 RefScope inner = scope();
-                for (const auto& c : b.columns) text(c.value, inner);
+                for (const auto& c : b.columns) {
+                    text(c.value, inner);
+                    text(c.link, inner);
+                }
                 if (b.group) expr(*b.group, inner);
                 text(b.groupTitle, inner);
                 text(b.groupTotals, inner);

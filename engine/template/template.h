@@ -44,6 +44,7 @@ struct ColumnDef {
     model::Width width;
     std::optional<model::Align> align;
     std::optional<model::Aggregate> total;  // unset: decided by the table's totals attribute
+    TextExpr link;  // link="{url}": the address each cell opens; empty: no links
     // formula="true": the column's expression over other columns of the table, in the form of
     // model::Column::formula ("[4]*[5]"); empty for a plain column (or when it was rejected).
     std::string formula;

@@ -1,6 +1,7 @@
 #include "xlsx/table_sheet.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -15,6 +16,9 @@ namespace gp::xlsx::detail {
 namespace {
 
 constexpr double kMinColumnWidth = 8.43;  // Excel's default width
+constexpr std::uint32_t kLinkColor = 0x0563C1;  // Excel's hyperlink blue
+constexpr std::size_t kMaxLinks = 65530;       // Excel's hyperlinks per sheet
+constexpr std::size_t kMaxLinkLength = 2079;   // Excel's longest hyperlink
 constexpr double kMaxColumnWidth = 60;
 
 // The function of a plain totals row ("=SUM(E3:E7)").
@@ -121,7 +125,9 @@ private:
         lxw_format* format_ = nullptr;
     };
     std::vector<lxw_format*> stringFormats_;
+    std::vector<lxw_format*> linkFormats_;  // string cells that open a link: blue, underlined
     std::vector<lxw_format*> blankFormats_;
+    std::size_t links_ = 0;  // hyperlinks written on the sheet
     std::vector<NumberKey> numberFormats_;  // the last number format used, per column
     std::vector<std::optional<RowFormula>> formulas_;  // per column with a model formula
 };
@@ -320,6 +326,7 @@ Style TableWriter::baseStyle(std::size_t c) const {
 
 void TableWriter::prepareFormats() {
     stringFormats_.resize(ncols_);
+    linkFormats_.resize(ncols_);
     blankFormats_.resize(ncols_);
     numberFormats_.assign(ncols_, NumberKey{});
     formulas_.assign(ncols_, std::nullopt);
@@ -336,6 +343,9 @@ void TableWriter::prepareFormats() {
         blankFormats_[c] = sheet_.format(style);
         style.wrap = true;
         stringFormats_[c] = sheet_.format(style);
+        style.color = kLinkColor;
+        style.underline = true;
+        linkFormats_[c] = sheet_.format(style);
     }
 }
 
@@ -454,6 +464,14 @@ int TableWriter::dataCell(lxw_row_t row, std::size_t c, const model::Cell& cell)
     if (text->empty()) {
         sheet_.checkAt(worksheet_write_blank(ws, row, col, blankFormats_[c]), row, col);
         return 1;
+    }
+    // Excel keeps at most 65,530 links a sheet and 2,079 characters a link: beyond, the text
+    // is written without its link rather than failing the document.
+    if (!cell.link.empty() && links_ < kMaxLinks && cell.link.size() <= kMaxLinkLength) {
+        sheet_.checkAt(worksheet_write_url_opt(ws, row, col, cell.link.c_str(), linkFormats_[c], text->c_str(), nullptr),
+                       row, col);
+        ++links_;
+        return linesIn(*text, widths_[c], false, kDefaultFontSize);
     }
     sheet_.checkAt(worksheet_write_string(ws, row, col, text->c_str(), stringFormats_[c]), row, col);
     return linesIn(*text, widths_[c], false, kDefaultFontSize);

@@ -92,6 +92,7 @@ lxw_format* Formats::get(const Style& style) {
         format_set_bg_color(f, 0xF2F2F2);
     }
     if (style.color != 0) format_set_font_color(f, style.color);
+    if (style.underline) format_set_underline(f, LXW_UNDERLINE_SINGLE);
     if (style.wrap) format_set_text_wrap(f);
     if (style.top) format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
     if (style.vcenter) format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);

@@ -62,6 +62,7 @@ struct Style {
     bool bottomBorder = false;  // thin border below only (a line to sign on)
     bool fill = false;          // light grey background (group header rows)
     std::uint32_t color = 0;    // font colour 0xRRGGBB; 0 = automatic (black)
+    bool underline = false;     // single underline (links)
     bool wrap = false;
     bool top = false;  // vertical alignment: top (else bottom, Excel's default)
     bool vcenter = false;

@@ -271,8 +271,18 @@ class FinalReport(Documents):
 
     def test_publications_with_links_and_signature(self):
         flat = squash(pdftotext(self.pdf, "-raw"))
-        for pub in self.sql("SELECT title, url FROM publications WHERE project_id = 1645"):
-            self.assertIn(squash(pub["url"]), flat)
+        urls = [u for (u,) in self.sql("SELECT url FROM publications WHERE project_id = 1645 "
+                                       "ORDER BY published_on, id")]
+        for url in urls:
+            self.assertIn(squash(url), flat)
+        # Each shown address is a link: a PDF annotation (pdfinfo lists them) and an XLSX hyperlink.
+        listed = subprocess.run(["pdfinfo", "-url", self.pdf], capture_output=True, text=True, check=True).stdout
+        self.assertEqual(re.findall(r"Annotation\s+(\S+)", listed), urls)
+        import openpyxl
+        sheet = openpyxl.load_workbook(self.xlsx)["Публикации"]
+        cells = [row[2] for row in sheet.iter_rows(min_row=2) if row[2].value]
+        self.assertEqual([c.value for c in cells], urls)
+        self.assertEqual([c.hyperlink.target for c in cells], urls)
         self.assertIn("Генеральный директор", self.text)
         self.assertIn("(подпись)", self.text)
 

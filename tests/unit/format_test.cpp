@@ -88,6 +88,21 @@ TEST(Format, CapitalizeAndTruncate) {
     EXPECT_EQ(fmtr::truncate("Клуб", 1), "…");
 }
 
+TEST(Format, WebLinksAreHttpHttpsOrMailtoAndPlainAscii) {
+    EXPECT_EQ(fmtr::webLink("https://t.me/klub/48"), "https://t.me/klub/48");
+    EXPECT_EQ(fmtr::webLink("  HTTP://Example.org/a?b=1&c=2 \n"), "HTTP://Example.org/a?b=1&c=2");
+    EXPECT_EQ(fmtr::webLink("mailto:info@agentstvo-stk.ru"), "mailto:info@agentstvo-stk.ru");
+    // Cyrillic, spaces and quotes are percent-encoded byte by byte.
+    EXPECT_EQ(fmtr::webLink("https://музей.рф/о нас"), "https://%D0%BC%D1%83%D0%B7%D0%B5%D0%B9.%D1%80%D1%84/%D0%BE%20%D0%BD%D0%B0%D1%81");
+    EXPECT_EQ(fmtr::webLink("https://x.ru/\"a\"<b>"), "https://x.ru/%22a%22%3Cb%3E");
+    // Anything else is never made clickable.
+    EXPECT_EQ(fmtr::webLink("javascript:alert(1)"), "");
+    EXPECT_EQ(fmtr::webLink("file:///etc/passwd"), "");
+    EXPECT_EQ(fmtr::webLink("vk.com/klub"), "");
+    EXPECT_EQ(fmtr::webLink("   "), "");
+    EXPECT_EQ(fmtr::webLink("http"), "");
+}
+
 TEST(Format, InitialsSpellANameAsASignatureDoes) {
     EXPECT_EQ(fmtr::initials("Воронцова Елена Сергеевна"), "Е.\u00A0С.\u00A0Воронцова");
     EXPECT_EQ(fmtr::initials("  Воронцова   Елена\tСергеевна "), "Е.\u00A0С.\u00A0Воронцова");
