@@ -6,6 +6,7 @@ import csv
 import decimal
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -169,7 +170,7 @@ class FinalReport(Documents):
         met = self.sql("SELECT COUNT(*) FROM indicators WHERE project_id = 1645 AND achieved >= planned")[0][0]
         total = self.sql("SELECT COUNT(*) FROM indicators WHERE project_id = 1645")[0][0]
         summary = between(self.text, "1. Общие итоги", "2. Календарный план")
-        self.assertIn(f"; из {sum(counts.values())} мероприятий", summary)
+        self.assertIn(f"Из {sum(counts.values())} мероприятий", summary)
         self.assertIn(f"выполнено {counts.get('выполнено', 0)}, перенесено {counts.get('перенесено', 0)}, "
                       f"отменено {counts.get('отменено', 0)}", summary)
         self.assertIn(f"по {met} из {total} показателей", summary)
@@ -285,6 +286,61 @@ class FinalReport(Documents):
         self.assertEqual([c.hyperlink.target for c in cells], urls)
         self.assertIn("Генеральный директор", self.text)
         self.assertIn("(подпись)", self.text)
+
+
+class EmptyProject(unittest.TestCase):
+    """A project with nothing filled in yet (no budget, plan, indicators or publications) and
+    one whose only indicator has a plan of 0: every document still renders, says what is
+    missing, and shows a dash where a share cannot be computed."""
+
+    @classmethod
+    def setUpClass(cls):
+        db = os.path.join(gptest.ARGS.work_dir, "empty-project.db")
+        shutil.copyfile(gptest.sample_db(), db)
+        with sqlite3.connect(db) as c:
+            c.execute("INSERT INTO projects (id, title, organization_id, contest_id, start_date, end_date, goals, "
+                      "target_audience, description, amount, participants, qualitative_results) "
+                      "SELECT 90001, 'Пустой проект', organization_id, contest_id, start_date, end_date, goals, "
+                      "target_audience, description, 0, 0, qualitative_results FROM projects WHERE id = 1645")
+            c.execute("INSERT INTO projects (id, title, organization_id, contest_id, start_date, end_date, goals, "
+                      "target_audience, description, amount, participants, qualitative_results) "
+                      "SELECT 90002, 'Проект без плана показателей', organization_id, contest_id, start_date, "
+                      "end_date, goals, target_audience, description, 0, 0, qualitative_results "
+                      "FROM projects WHERE id = 1645")
+            c.execute("INSERT INTO indicators (id, project_id, line_no, name, unit, planned, achieved) "
+                      "VALUES (90001, 90002, 1, 'Показатель без плана', 'ед.', 0, 5)")
+        cls.config = gptest.write_config("empty-project.ini", db=db)
+
+    def test_every_document_renders_and_says_what_is_missing(self):
+        expected = {
+            "application": ["Календарный план не заполнен", "Бюджет не заполнен", "Показатели не заданы",
+                            "Задачи не указаны"],
+            "final_report": ["Календарный план не заполнен", "Показатели не заданы", "Бюджет не заполнен",
+                             "Публикаций нет", "Смета проекта не заполнена."],
+            "budget": ["Смета не заполнена"],
+        }
+        for template, texts in expected.items():
+            with self.subTest(template=template):
+                out = render(self.config, template, "id=90001", folder="out-empty-" + template)
+                text = spaced(pdftotext(os.path.join(out, f"{template}-90001.pdf")))
+                for t in texts:
+                    self.assertIn(t, text)
+                self.assertNotIn("Перерасход", text)
+
+    def test_a_share_of_a_zero_plan_is_a_dash_and_an_empty_cell(self):
+        out = render(self.config, "final_report", "id=90002", folder="out-zero-plan")
+        section = between(spaced(pdftotext(os.path.join(out, "final_report-90002.pdf"), "-layout")),
+                          "3. Показатели", "4. Исполнение")
+        self.assertRegex(section, r"Показатель без плана ед\. 0 5 —")
+        import openpyxl
+        xlsx = os.path.join(out, "final_report-90002.xlsx")
+        sheet = openpyxl.load_workbook(xlsx)["Показатели"]
+        cached = openpyxl.load_workbook(xlsx, data_only=True)["Показатели"]
+        header = header_of(sheet, "№")
+        (r, cells), = data_rows(sheet)
+        share = header.index("% плана")
+        self.assertTrue(str(cells[share].value).startswith("=IFERROR("), cells[share].value)
+        self.assertIn(cached.cell(row=r, column=share + 1).value, (None, ""))
 
 
 class Budget(Documents):
