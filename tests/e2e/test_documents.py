@@ -106,15 +106,13 @@ def check_pdf(test, pdf):
 
 def data_rows(sheet, first_header="№"):
     """(row number, cells) of the rows under the header row whose first cell is a line number."""
-    header = None
+    under_header = False
     for row in sheet.iter_rows():
-        if header is None:
-            if row[0].value == first_header:
-                header = [c.value for c in row]
-            continue
-        if isinstance(row[0].value, (int, float)):
+        if not under_header:
+            under_header = row[0].value == first_header
+        elif isinstance(row[0].value, (int, float)):
             yield row[0].row, row
-    if header is None:
+    if not under_header:
         raise AssertionError(f"no header row starting {first_header!r} on sheet {sheet.title!r}")
 
 
