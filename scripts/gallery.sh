@@ -5,21 +5,44 @@
 #   final_report.png  page 1 of the seed project's final report;
 #   registry.png      the 2022 registry workbook as LibreOffice prints it (first page).
 # Needs a build (scripts/build.sh) and the sample database (scripts/make-sample-db.sh);
+# the seed project 1645 and the 2022 contests must be in it;
 # uses pdftoppm (poppler-utils) and LibreOffice headless (installed by scripts/setup.sh).
-# Usage: scripts/gallery.sh [--out DIR]   (default samples/gallery)
+# Usage: scripts/gallery.sh [--out DIR] [--config FILE] [--grantpress PATH]
+#   defaults: samples/gallery, reports.ini (its sample source), build/grantpress, in the
+#   repository; paths given are taken relative to the current directory.
 set -euo pipefail
+
+usage() {
+  echo "gallery: $*" >&2
+  echo "usage: scripts/gallery.sh [--out DIR] [--config FILE] [--grantpress PATH]" >&2
+  exit 64
+}
+absolute() {  # absolute path of $1 relative to the invocation directory
+  case "$1" in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$PWD/$1" ;;
+  esac
+}
+out=samples/gallery
+config=reports.ini
+grantpress=build/grantpress
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out | --config | --grantpress)
+      [ $# -ge 2 ] && [ -n "$2" ] || usage "$1 needs a value"
+      case "$1" in
+        --out) out=$(absolute "$2") ;;
+        --config) config=$(absolute "$2") ;;
+        --grantpress) grantpress=$(absolute "$2") ;;
+      esac
+      shift 2 ;;
+    *) usage "unknown argument '$1'" ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 
-out=samples/gallery
-case "${1:-}" in
-  --out) out="${2:?--out needs a folder}" ;;
-  "") ;;
-  *) echo "usage: scripts/gallery.sh [--out DIR]" >&2; exit 64 ;;
-esac
-
-grantpress=build/grantpress
 [ -x "$grantpress" ] || { echo "gallery: $grantpress not found: run scripts/build.sh first" >&2; exit 1; }
-[ -f samples/grants.db ] || { echo "gallery: samples/grants.db not found: run scripts/make-sample-db.sh first" >&2; exit 1; }
+[ -f "$config" ] || { echo "gallery: $config not found" >&2; exit 1; }
 for tool in pdftoppm soffice; do
   command -v "$tool" >/dev/null || { echo "gallery: $tool not found: run scripts/setup.sh first" >&2; exit 1; }
 done
@@ -28,9 +51,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 
-"$grantpress" --config reports.ini render application --param id=1645 --format pdf --out "$work" >/dev/null
-"$grantpress" --config reports.ini render final_report --param id=1645 --format pdf --out "$work" >/dev/null
-"$grantpress" --config reports.ini render registry --param year=2022 --format xlsx --out "$work" >/dev/null
+# A render that fails (no sample database, say) stops the script with grantpress's message.
+"$grantpress" --config "$config" render application --param id=1645 --format pdf --out "$work" >/dev/null
+"$grantpress" --config "$config" render final_report --param id=1645 --format pdf --out "$work" >/dev/null
+"$grantpress" --config "$config" render registry --param year=2022 --format xlsx --out "$work" >/dev/null
 
 # One page as a PNG 420 pixels wide: small enough for the repository, big enough to read the layout.
 page() {  # page PDF PAGE NAME
