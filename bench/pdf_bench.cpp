@@ -5,8 +5,16 @@
 //       file size, peak RSS;
 //   (b) a registry of 10,000 rows × 12 columns on landscape A4 through Table::stream, as one
 //       PDF (and 2,500 rows, to show how memory grows with pages): seconds, pages, peak RSS.
+// With --db (a sample database, e.g. 10,000 projects from scripts/make-sample-db.sh), also:
+//   (c) the shipped registry (templates/registry.xml) of every project in the database as one
+//       landscape PDF: seconds, pages, peak RSS (rows streamed from the database);
+//   (d) the shipped application template (templates/application.xml) filled from the
+//       database for its first N projects and rendered: CPU ms per document for filling
+//       (queries and placeholders, measured in this process) and for the PDF alone (1 and 2
+//       threads, in children), pages, file size. The children's peak RSS includes the filled
+//       documents they inherit from this process.
 // Each measurement runs in a child process of its own, so peak RSS is its own.
-// Usage: pdf_bench [--docs N] [--rows N] [--fonts DIR] [--out DIR]
+// Usage: pdf_bench [--docs N] [--rows N] [--fonts DIR] [--out DIR] [--db FILE]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,12 +26,18 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "app/write.h"
+#include "config/config.h"
+#include "data/source.h"
 #include "model/document.h"
 #include "pdf/pdf_renderer.h"
+#include "template/fill.h"
+#include "template/template.h"
 
 namespace fs = std::filesystem;
 namespace model = gp::model;
@@ -255,6 +269,88 @@ int pagesOf(const fs::path& pdf) {
     return n;
 }
 
+double ownCpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return cpuSeconds(u);
+}
+
+// The repository's reports.ini with its sample source pointed at `db`.
+gp::config::Config benchConfig(const fs::path& db) {
+    gp::config::Config cfg = gp::config::Config::load(fs::path(GP_SOURCE_DIR) / "reports.ini");
+    gp::data::SourceConfig source;
+    source.name = "bench";
+    source.kind = "sqlite";
+    source.path = fs::absolute(db).string();
+    cfg.sources = {{source.name, source}};
+    cfg.defaultSource = source.name;
+    return cfg;
+}
+
+// (c) and (d): the shipped templates over the database.
+void fromDatabase(const fs::path& db, int docs, const fs::path& out, const gp::pdf::Options& options) {
+    const gp::config::Config cfg = benchConfig(db);
+    const gp::tmpl::FillOptions fillOptions = gp::app::fillOptions(cfg);
+    gp::data::Session session(cfg.source());
+
+    // (c) before the documents of (d) are filled: a child forked later counts them as its own.
+    const gp::tmpl::Template registry = gp::tmpl::loadTemplate(cfg.templatesDir / "registry.xml");
+    const fs::path file = out / "db-registry.pdf";
+    const Measured whole = inChild([&] {
+        gp::data::Session own(cfg.source());  // the child reads the rows while it writes
+        gp::pdf::render(gp::tmpl::fill(registry, own, gp::tmpl::bindParams(registry, {}), fillOptions), file, options);
+    });
+    std::printf("\n(c) the shipped registry template, every project of %s, one PDF\n", db.c_str());
+    std::printf("  %s%.2f s, %.2f s CPU, %d pages, %.1f MB file, peak RSS %.1f MB\n", whole.ok ? "" : "(FAILED) ", whole.wall,
+                whole.cpu, pagesOf(file), static_cast<double>(fs::file_size(file)) / 1048576,
+                static_cast<double>(whole.rssKb) / 1024);
+
+    const gp::tmpl::Template application = gp::tmpl::loadTemplate(cfg.templatesDir / "application.xml");
+    std::vector<std::int64_t> ids;
+    for (const auto& row : session.query("SELECT id FROM projects ORDER BY id LIMIT :n", {{"n", std::int64_t{docs}}},
+                                         "the projects to render")
+                               .rows)
+        ids.push_back(std::get<std::int64_t>(row.at(0)));
+    if (ids.empty()) throw std::runtime_error(db.string() + " has no projects");
+    std::vector<model::Document> filled;
+    filled.reserve(ids.size());
+    const double before = ownCpuSeconds();
+    for (std::int64_t id : ids) filled.push_back(gp::tmpl::fill(application, session, {{"id", id}}, fillOptions));
+    const double fillMs = 1000 * (ownCpuSeconds() - before) / static_cast<double>(ids.size());
+    gp::pdf::render(filled.front(), out / "db-application-sample.pdf", options);
+    std::printf("\n(d) the shipped application template, %zu projects of %s\n", ids.size(), db.c_str());
+    std::printf("  filling (queries + placeholders): %.2f ms CPU/doc; the first document: %d pages\n", fillMs,
+                pagesOf(out / "db-application-sample.pdf"));
+    for (int threads : {1, 2}) {
+        const Measured m = inChild([&] {
+            std::vector<std::thread> pool;
+            for (int t = 0; t < threads; ++t)
+                pool.emplace_back([&, t] {
+                    for (size_t i = static_cast<size_t>(t); i < filled.size(); i += static_cast<size_t>(threads))
+                        gp::pdf::render(filled[i], out / ("db-app-" + std::to_string(i % 50) + "-" +
+                                                          std::to_string(t) + ".pdf"),
+                                        options);
+                });
+            for (auto& th : pool) th.join();
+        });
+        uintmax_t bytes = 0;
+        int files = 0, pages = 0;
+        for (const auto& e : fs::directory_iterator(out))
+            if (e.path().filename().string().rfind("db-app-", 0) == 0) {
+                bytes += e.file_size();
+                pages += pagesOf(e.path());
+                ++files;
+            }
+        const auto n = static_cast<double>(filled.size());
+        std::printf("  PDF, %d thread%s: %s%.0f docs/s, %.2f ms CPU/doc, %.1f pages and %.1f KB/file, peak RSS %.1f MB\n",
+                    threads, threads > 1 ? "s" : " ", m.ok ? "" : "(FAILED) ", n / m.wall, 1000 * m.cpu / n,
+                    files ? static_cast<double>(pages) / files : 0.0,
+                    files ? static_cast<double>(bytes) / files / 1024 : 0.0, static_cast<double>(m.rssKb) / 1024);
+    }
+
+
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -262,14 +358,16 @@ int main(int argc, char** argv) {
     size_t rows = 10000;
     fs::path fonts = fs::path(GP_SOURCE_DIR) / "fonts";
     fs::path out = fs::temp_directory_path() / "gp_pdf_bench";
+    fs::path db;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--docs") docs = std::atoi(argv[i + 1]);
         else if (a == "--rows") rows = static_cast<size_t>(std::atol(argv[i + 1]));
         else if (a == "--fonts") fonts = argv[i + 1];
         else if (a == "--out") out = argv[i + 1];
+        else if (a == "--db") db = argv[i + 1];
         else {
-            std::fprintf(stderr, "usage: pdf_bench [--docs N] [--rows N] [--fonts DIR] [--out DIR]\n");
+            std::fprintf(stderr, "usage: pdf_bench [--docs N] [--rows N] [--fonts DIR] [--out DIR] [--db FILE]\n");
             return 64;
         }
     }
@@ -314,6 +412,15 @@ int main(int argc, char** argv) {
         std::printf("  %6zu rows: %s%.2f s, %.2f s CPU, %d pages, %.1f MB file, peak RSS %.1f MB\n", n,
                     m.ok ? "" : "(FAILED) ", m.wall, m.cpu, pagesOf(file),
                     static_cast<double>(fs::file_size(file)) / 1048576, static_cast<double>(m.rssKb) / 1024);
+    }
+
+    if (!db.empty()) {
+        try {
+            fromDatabase(db, docs, out, options);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "pdf_bench: %s\n", e.what());
+            return 1;
+        }
     }
     return 0;
 }
