@@ -280,6 +280,7 @@ private:
     double placeWhole(double height, double before);
     double beforeOf(size_t index) const;
     double leadOf(size_t index, int depth = 0) const;
+    double titlePageDrop() const;
     double firstRowLead(const TableItem& table) const;
 
     void placeTitle(const TitleItem& item);
@@ -819,7 +820,34 @@ void Renderer::newPage() {
     freshTablePage_ = false;
 }
 
+// On a title page the blocks before the first page break (title, fields, paragraphs) stand
+// a little above the middle of the page: a third of the free height above them, two thirds
+// below. When they do not all fit, or hold something else, they start at the top.
+double Renderer::titlePageDrop() const {
+    if (!doc_.titlePage) return 0;
+    double total = 0;
+    for (const auto& item : items_) {
+        if (std::holds_alternative<BreakItem>(item)) break;
+        double height = -1;
+        if (const auto* t = std::get_if<TitleItem>(&item))
+            height = t->title.height() + (t->subtitle.count() ? kTitleGap * scale_ + t->subtitle.height() : 0) +
+                     kTitleAfter * scale_;
+        else if (const auto* p = std::get_if<ParagraphItem>(&item))
+            height = p->box.height() + kParagraphAfter * scale_;
+        else if (const auto* f = std::get_if<FieldListItem>(&item)) {
+            height = kListBefore * scale_ + kListAfter * scale_;
+            for (const FieldItem& field : f->fields)
+                height += static_cast<double>(field.lines()) * f->lineHeight + kFieldGap * scale_;
+        }
+        if (height < 0) return 0;
+        total += height;
+    }
+    return total < bodyHeight() ? (bodyHeight() - total) / 3 : 0;
+}
+
 void Renderer::layout() {
+    ensurePage();
+    y_ -= titlePageDrop();
     for (size_t i = 0; i < items_.size(); ++i) {
         // A signature is not left alone on a page: the end of what it signs goes with it.
         const bool signatureNext = i + 1 < items_.size() && std::holds_alternative<SignatureItem>(items_[i + 1]);

@@ -465,6 +465,38 @@ TEST(PdfFeatures, LongProtectedDocumentStampsEveryPageAndStaysReproducible) {
     EXPECT_EQ(bytes(pdf), bytes(renderTo(doc, "long-protected-again.pdf")));
 }
 
+// The top of the first word `word` on page 1, as a share of the page height (0 top, 1 bottom).
+double wordTop(const fs::path& pdf, const std::string& word) {
+    const std::string html = text(pdf, "-f 1 -l 1 -bbox");
+    const size_t page = html.find("<page width=");
+    const size_t at = html.find(">" + word + "</word>");
+    if (page == std::string::npos || at == std::string::npos) return -1;
+    const double height = std::stod(html.substr(html.find("height=\"", page) + 8));
+    const size_t y = html.rfind("yMin=\"", at);
+    return std::stod(html.substr(y + 6)) / height;
+}
+
+TEST(PdfFeatures, TitlePageBlocksStandAboveTheMiddle) {
+    REQUIRE_TOOLS();
+    model::Document doc = base();
+    doc.blocks.push_back(block(model::Title{"Заявка на участие в конкурсе", "«Клуб неравнодушных»"}));
+    model::FieldList fields;
+    fields.fields.push_back({"Заявитель", cell("АНО «Центр развития»")});
+    doc.blocks.push_back(block(fields));
+    doc.blocks.push_back(block(model::PageBreak{}));
+    doc.blocks.push_back(block(model::plainParagraph(kText)));
+    const double top = wordTop(renderTo(doc, "no-title-page.pdf"), "Заявка");
+    doc.titlePage = true;
+    const double centred = wordTop(renderTo(doc, "title-page.pdf"), "Заявка");
+    EXPECT_GT(top, 0.0);
+    EXPECT_LT(top, 0.15);  // an ordinary first page starts at the top margin
+    EXPECT_GT(centred, 0.3);  // a title page: a third of the free height above
+    EXPECT_LT(centred, 0.5);
+    // A title page with too much on it starts at the top, as any page.
+    for (int i = 0; i < 12; ++i) doc.blocks.insert(doc.blocks.begin() + 2, block(model::plainParagraph(kText)));
+    EXPECT_LT(wordTop(renderTo(doc, "full-title-page.pdf"), "Заявка"), 0.15);
+}
+
 TEST(PdfFeatures, HeaderAndFooterSkipTheTitlePage) {
     REQUIRE_TOOLS();
     model::Document doc = base();
