@@ -1,7 +1,9 @@
 -- GrantPress sample schema: grants awarded to non-profit organizations (НКО).
 --
--- SQLite flavour, written in plain SQL so that a PostgreSQL flavour needs few changes
--- (INTEGER PRIMARY KEY -> integer/bigint identity, nothing else is SQLite-specific).
+-- Plain SQL that SQLite and PostgreSQL (15) both take as it is: scripts/make-sample-db.sh
+-- builds the SQLite database from it, scripts/pg-run.sh loads it into PostgreSQL, where the
+-- types are real (NUMERIC exact, DATE, BOOLEAN); ids are always given explicitly.
+--   psql -v ON_ERROR_STOP=1 -d grants -f samples/schema.sql -f samples/seed.sql
 -- Conventions:
 --   * dates are 'YYYY-MM-DD' text (DATE columns);
 --   * money and measured quantities are exact decimals with two places

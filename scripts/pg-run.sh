@@ -7,7 +7,7 @@
 # `postgres` system user when run as root, else the caller), TCP on 127.0.0.1 only, port
 # $GP_PG_PORT or the first free one from 54329, its unix socket in that folder. A role
 # `grantpress` with a random password owns a database `grants`, loaded with
-# samples/schema.pg.sql, samples/seed.sql and the output of gp-samplegen (N=60, S=1 by
+# samples/schema.sql, samples/seed.sql and the output of gp-samplegen (N=60, S=1 by
 # default, the same data as the end-to-end tests' SQLite database).
 # COMMAND runs with GP_PG_HOST, GP_PG_PORT, GP_PG_USER, GP_PG_PASSWORD, GP_PG_DB and
 # GP_PG_SOCKET_DIR exported; whatever happens (failure, Ctrl-C, TERM) the server is stopped
@@ -59,7 +59,7 @@ fi
 command -v psql >/dev/null 2>&1 || die "psql not found (install postgresql: scripts/setup.sh)"
 if [ "$load" -eq 1 ]; then
   [ -x "$generator" ] || die "generator not found at $generator; build first: cmake --build build --target gp-samplegen"
-  for f in samples/schema.pg.sql samples/seed.sql; do
+  for f in samples/schema.sql samples/seed.sql; do
     [ -f "$root/$f" ] || die "missing $root/$f"
   done
 fi
@@ -137,7 +137,7 @@ psql_as postgres postgres -c "CREATE ROLE grantpress LOGIN CREATEDB PASSWORD '$p
 
 if [ "$load" -eq 1 ]; then
   if ! {
-    cat "$root/samples/schema.pg.sql" "$root/samples/seed.sql"
+    cat "$root/samples/schema.sql" "$root/samples/seed.sql"
     "$generator" --projects "$projects" --seed "$seed"
   } | psql_as grantpress grants >/dev/null; then
     die "loading the sample data failed (see the messages above)"
