@@ -136,6 +136,14 @@ class Documents(unittest.TestCase):
         cls.conn.close()
 
     @classmethod
+    def render_both(cls, template, *params, folder):
+        """Renders PDF and XLSX into a fresh `folder`; sets cls.out, cls.pdf and cls.xlsx
+        (named as grantpress names them: the template and the parameter values)."""
+        cls.out = render(cls.config, template, *params, folder=folder)
+        stem = "-".join([template] + [p.split("=", 1)[1] for p in params])
+        cls.pdf, cls.xlsx = (os.path.join(cls.out, f"{stem}.{ext}") for ext in ("pdf", "xlsx"))
+
+    @classmethod
     def sql(cls, query, *args):
         return cls.conn.execute(query, args).fetchall()
 
@@ -152,9 +160,7 @@ class FinalReport(Documents):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.out = render(cls.config, "final_report", "id=1645", folder="out-final")
-        cls.pdf = os.path.join(cls.out, "final_report-1645.pdf")
-        cls.xlsx = os.path.join(cls.out, "final_report-1645.xlsx")
+        cls.render_both("final_report", "id=1645", folder="out-final")
         cls.text = spaced(pdftotext(cls.pdf, "-layout")).replace("−", "-")
 
     def test_files_and_pdf_sanity(self):
@@ -345,9 +351,7 @@ class Budget(Documents):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.out = render(cls.config, "budget", "id=1645", folder="out-budget")
-        cls.pdf = os.path.join(cls.out, "budget-1645.pdf")
-        cls.xlsx = os.path.join(cls.out, "budget-1645.xlsx")
+        cls.render_both("budget", "id=1645", folder="out-budget")
 
     def test_landscape_pdf_with_the_total_in_words(self):
         check_pdf(self, self.pdf)
@@ -460,9 +464,7 @@ class Summary(Documents):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.out = render(cls.config, "summary", folder="out-summary")
-        cls.pdf = os.path.join(cls.out, "summary.pdf")
-        cls.xlsx = os.path.join(cls.out, "summary.xlsx")
+        cls.render_both("summary", folder="out-summary")
 
     def check_sheet(self, sheet_name, first_header, key_sql):
         """Each row of the sheet against COUNT(*), SUM(amount), SUM(participants) by the key."""
