@@ -161,14 +161,8 @@ const char* const kText =
 // ---------------------------------------------------------------------------------------
 // Line breaking: Russian joins and hyphenation (every character 1 pt wide)
 
-namespace {
-const gp::pdf::Advance kMono = [](char32_t) { return 1.0; };
-std::vector<std::u32string> runsOf(const gp::pdf::Line& line) {
-    std::vector<std::u32string> out;
-    for (const auto& r : line.runs) out.push_back(r.text);
-    return out;
-}
-}  // namespace
+using gp::test::kMono;
+using gp::test::runsOf;
 
 TEST(PdfRussianJoins, KeepNumberSignAbbreviationsInitialsAndAmountsTogether) {
     // Each would break at the marked space if it were an ordinary one.

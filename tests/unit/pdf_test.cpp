@@ -240,15 +240,8 @@ model::Document realisticDocument(int rows) {
 // ---------------------------------------------------------------------------------------
 // The line breaker on its own (every character 1 pt wide, so widths are character counts)
 
-namespace {
-const gp::pdf::Advance kMono = [](char32_t) { return 1.0; };
-
-std::vector<std::u32string> runsOf(const gp::pdf::Line& line) {
-    std::vector<std::u32string> out;
-    for (const auto& r : line.runs) out.push_back(r.text);
-    return out;
-}
-}  // namespace
+using gp::test::kMono;
+using gp::test::runsOf;
 
 TEST(PdfLineBreaking, BreaksAtSpacesAndMarksParagraphEnds) {
     const auto lines = gp::pdf::wrap(U"раз два три четыре пять", 10, kMono);

@@ -1,6 +1,6 @@
 // Helpers shared by the unit tests: a per-test temporary folder, reading files, running the
 // external programs that read our output back (pdftotext, qpdf, python3 with openpyxl and
-// the check_*.py scripts next to this file).
+// the check_*.py scripts next to this file), model cells, and a monospace line breaker.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +13,10 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "core/value.h"
+#include "model/document.h"
+#include "pdf/text_layout.h"
 
 namespace gp::test {
 
@@ -96,6 +100,29 @@ inline int runScript(const std::string& script, const std::string& args) {
         shellQuote(python) + " " + shellQuote(std::string(GP_SOURCE_DIR) + "/tests/unit/" + script) + " " + args;
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// ----- model cells --------------------------------------------------------------------
+
+inline model::Cell cell(Value value, model::Format format, std::string text, int decimals = 2) {
+    model::Cell c;
+    c.value = std::move(value);
+    c.format = format;
+    c.text = std::move(text);
+    c.decimals = decimals;
+    return c;
+}
+inline model::Cell text(std::string s) { return cell(s, model::Format::Text, s); }
+inline model::Cell integer(std::int64_t v) { return cell(v, model::Format::Integer, std::to_string(v)); }
+
+// ----- the line breaker with every character 1 pt wide (widths are character counts) ----
+
+inline const pdf::Advance kMono = [](char32_t) { return 1.0; };
+
+inline std::vector<std::u32string> runsOf(const pdf::Line& line) {
+    std::vector<std::u32string> out;
+    for (const auto& r : line.runs) out.push_back(r.text);
+    return out;
 }
 
 }  // namespace gp::test

@@ -116,17 +116,10 @@ const std::string& jpeg() {
     return data;
 }
 
-Cell cell(Value value, Format format, std::string text, int decimals = 2) {
-    Cell c;
-    c.value = std::move(value);
-    c.format = format;
-    c.text = std::move(text);
-    c.decimals = decimals;
-    return c;
-}
+using gp::test::cell;
+using gp::test::integer;
+using gp::test::text;
 
-Cell text(std::string s) { return cell(s, Format::Text, s); }
-Cell integer(std::int64_t v) { return cell(v, Format::Integer, std::to_string(v)); }
 
 // "1 234 567,89 ₽" for 1234567.89: the engine's Russian money text.
 std::string moneyText(Decimal d) {

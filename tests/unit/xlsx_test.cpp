@@ -29,18 +29,11 @@ using gp::test::readFile;
 using gp::test::TempDir;
 std::string quoted(const std::string& s) { return gp::test::shellQuote(s); }
 
-Cell cell(Value value, Format format, std::string text, int decimals = 2) {
-    Cell c;
-    c.value = std::move(value);
-    c.format = format;
-    c.text = std::move(text);
-    c.decimals = decimals;
-    return c;
-}
+using gp::test::cell;
+using gp::test::integer;
+using gp::test::text;
 
-Cell text(std::string s) { return cell(s, Format::Text, s); }
 Cell money(const char* amount, std::string shown) { return cell(*Decimal::parse(amount), Format::Money, std::move(shown)); }
-Cell integer(std::int64_t v) { return cell(v, Format::Integer, std::to_string(v)); }
 
 Column column(std::string title, Format format, Aggregate total = Aggregate::None, Align align = Align::Left) {
     Column c;
