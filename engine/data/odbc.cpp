@@ -258,13 +258,21 @@ Connection::Connection(const SourceConfig& source) : source_(source), h_(std::ma
             addedEncoding = add.find("ConnSettings") != std::string::npos;
         }
     }
-    if (dbms_ == "PostgreSQL" && !addedEncoding) {
-        // Whatever the driver's settings, text must arrive as UTF-8.
-        auto cursor = open(BoundSql{"SET client_encoding TO 'UTF8'", {}}, {}, "setting the client encoding");
+    auto run = [&](const std::string& sql, const std::string& what) {
+        auto cursor = open(BoundSql{sql, {}}, {}, what);
         std::vector<Value> row;
         while (cursor->next(row)) {
         }
-    }
+    };
+    // Whatever the driver's settings, text must arrive as UTF-8.
+    if (dbms_ == "PostgreSQL" && !addedEncoding) run("SET client_encoding TO 'UTF8'", "setting the client encoding");
+    // The engine only reads: every transaction of this session is read-only, so a write is
+    // refused by the server (SQLSTATE 25006). A guard against mistakes, not a boundary: SQL can
+    // switch it back (SET, set_config), so give the engine a role that may only SELECT.
+    if (dbms_ == "PostgreSQL") run("SET default_transaction_read_only = on", "making the session read-only");
+    // The SQLite ODBC driver has no read-only mode and ignores SQL_ATTR_ACCESS_MODE; query_only
+    // makes SQLite refuse writes (SQLITE_READONLY), with the same caveat (PRAGMA switches it back).
+    if (dbms_ == "SQLite") run("PRAGMA query_only = 1", "making the session read-only");
 }
 
 Connection::~Connection() = default;
@@ -284,6 +292,9 @@ void Connection::connect(const std::string& connection) {
                     where + ": cannot connect: " + diag + connectHint(states, diag, source_.name));
     }
     h_->connected = true;
+    // Ask the driver for a read-only connection. Drivers are free to ignore it (psqlODBC and the
+    // SQLite ODBC driver accept it without enforcing anything), so it is not checked.
+    SQLSetConnectAttr(h_->dbc, SQL_ATTR_ACCESS_MODE, reinterpret_cast<SQLPOINTER>(SQL_MODE_READ_ONLY), 0);
     auto info = [&](SQLUSMALLINT what) {
         SQLCHAR buf[256] = {};
         SQLSMALLINT len = 0;
@@ -357,7 +368,15 @@ private:
 
     void check(SQLRETURN rc) {
         if (SQL_SUCCEEDED(rc)) return;
-        throw Error(ErrorKind::Data, context_ + ": " + redact(diagnostics(SQL_HANDLE_STMT, stmt_), connection_));
+        std::vector<std::string> states;
+        const std::string diag = redact(diagnostics(SQL_HANDLE_STMT, stmt_, &states), connection_);
+        // The query tried to write, which is its fault: PostgreSQL's read_only_sql_transaction
+        // (25006), SQLite's SQLITE_READONLY (the driver gives no SQLSTATE of its own for it).
+        if (std::find(states.begin(), states.end(), "25006") != states.end() ||
+            diag.find("attempt to write a readonly database") != std::string::npos)
+            throw Error(ErrorKind::Template, context_ + ": writing is refused: GrantPress only reads the database, so a "
+                                                        "query may only read (SELECT, WITH) (" + diag + ")");
+        throw Error(ErrorKind::Data, context_ + ": " + diag);
     }
 
     void bind(SQLUSMALLINT n, Param& p, const Value& value) {

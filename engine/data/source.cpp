@@ -4,11 +4,15 @@
 #include <Poco/Data/MetaColumn.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/DateTime.h>
 #include <Poco/Exception.h>
 
+#include <sqlite3.h>
+
+#include <cctype>
 #include <filesystem>
 #include <mutex>
 
@@ -25,6 +29,168 @@ void registerConnectors() {
     std::call_once(once, [] {
         Poco::Data::SQLite::Connector::registerConnector();
     });
+}
+
+// --- SQLite opened read-only ---------------------------------------------------------
+// Poco 1.11 opens every SQLite file with SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE and the
+// default VFS, and has no way to pass other flags. So the default VFS becomes a wrapper that
+// passes everything through, except that the main database file opened on a thread inside
+// ReadOnlyOpen is opened with SQLITE_OPEN_READONLY (no CREATE): the pager then knows the
+// database is read-only (sqlite3_db_readonly is 1), and the file is opened O_RDONLY.
+// Every other SQLite use in the process (the batch history) is untouched.
+
+thread_local bool tlOpenReadOnly = false;
+sqlite3_vfs* gBaseVfs = nullptr;
+sqlite3_vfs gReadOnlyVfs;
+
+int readOnlyOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* outFlags) {
+    if (tlOpenReadOnly && (flags & SQLITE_OPEN_MAIN_DB)) {
+        flags &= ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        flags |= SQLITE_OPEN_READONLY;
+    }
+    return gBaseVfs->xOpen(gBaseVfs, name, file, flags, outFlags);
+}
+
+void installReadOnlyVfs() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        gBaseVfs = sqlite3_vfs_find(nullptr);
+        if (!gBaseVfs) return;
+        gReadOnlyVfs = *gBaseVfs;  // same methods and app data; only xOpen differs
+        gReadOnlyVfs.zName = "grantpress-readonly";
+        gReadOnlyVfs.pNext = nullptr;
+        gReadOnlyVfs.xOpen = readOnlyOpen;
+        if (sqlite3_vfs_register(&gReadOnlyVfs, 1) != SQLITE_OK) gBaseVfs = nullptr;
+    });
+}
+
+// While alive, SQLite main databases opened on this thread are opened read-only.
+struct ReadOnlyOpen {
+    ReadOnlyOpen() { tlOpenReadOnly = true; }
+    ~ReadOnlyOpen() { tlOpenReadOnly = false; }
+    ReadOnlyOpen(const ReadOnlyOpen&) = delete;
+    ReadOnlyOpen& operator=(const ReadOnlyOpen&) = delete;
+};
+
+// What a statement may do: read. SQLite asks while it prepares a statement; a denied action
+// makes the prepare fail with SQLITE_AUTH, before anything runs. The first denied action is
+// kept (for the message) in the session's ReadOnlyGuard.
+const char* actionName(int action) {
+    switch (action) {
+        case SQLITE_CREATE_INDEX: return "CREATE INDEX";
+        case SQLITE_CREATE_TABLE: return "CREATE TABLE";
+        case SQLITE_CREATE_TEMP_INDEX: return "CREATE TEMP INDEX";
+        case SQLITE_CREATE_TEMP_TABLE: return "CREATE TEMP TABLE";
+        case SQLITE_CREATE_TEMP_TRIGGER: return "CREATE TEMP TRIGGER";
+        case SQLITE_CREATE_TEMP_VIEW: return "CREATE TEMP VIEW";
+        case SQLITE_CREATE_TRIGGER: return "CREATE TRIGGER";
+        case SQLITE_CREATE_VIEW: return "CREATE VIEW";
+        case SQLITE_DELETE: return "DELETE FROM";
+        case SQLITE_DROP_INDEX: return "DROP INDEX";
+        case SQLITE_DROP_TABLE: return "DROP TABLE";
+        case SQLITE_DROP_TEMP_INDEX: return "DROP TEMP INDEX";
+        case SQLITE_DROP_TEMP_TABLE: return "DROP TEMP TABLE";
+        case SQLITE_DROP_TEMP_TRIGGER: return "DROP TEMP TRIGGER";
+        case SQLITE_DROP_TEMP_VIEW: return "DROP TEMP VIEW";
+        case SQLITE_DROP_TRIGGER: return "DROP TRIGGER";
+        case SQLITE_DROP_VIEW: return "DROP VIEW";
+        case SQLITE_INSERT: return "INSERT INTO";
+        case SQLITE_PRAGMA: return "PRAGMA";
+        case SQLITE_TRANSACTION: return "transaction control";
+        case SQLITE_UPDATE: return "UPDATE";
+        case SQLITE_ATTACH: return "ATTACH DATABASE";
+        case SQLITE_DETACH: return "DETACH DATABASE";
+        case SQLITE_ALTER_TABLE: return "ALTER TABLE";
+        case SQLITE_REINDEX: return "REINDEX";
+        case SQLITE_ANALYZE: return "ANALYZE";
+        case SQLITE_CREATE_VTABLE: return "CREATE VIRTUAL TABLE";
+        case SQLITE_DROP_VTABLE: return "DROP VIRTUAL TABLE";
+        case SQLITE_FUNCTION: return "the function";
+        case SQLITE_SAVEPOINT: return "SAVEPOINT";
+        default: return "a statement that is not a query";
+    }
+}
+
+}  // namespace
+
+struct Session::ReadOnlyGuard {
+    std::string denied;  // the first action refused since the last take()
+
+    std::string take() {
+        std::string out;
+        out.swap(denied);
+        return out;
+    }
+};
+
+namespace {
+
+bool isSchemaTable(const char* table) {
+    return table && (sqlite3_stricmp(table, "sqlite_master") == 0 || sqlite3_stricmp(table, "sqlite_schema") == 0 ||
+                     sqlite3_stricmp(table, "sqlite_temp_master") == 0 || sqlite3_stricmp(table, "sqlite_temp_schema") == 0);
+}
+
+std::string describeAction(int action, const char* a1, const char* a2) {
+    // CREATE, DROP and ALTER ask first about writing the schema table, and stop there.
+    if ((action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) && isSchemaTable(a1))
+        return "changing the schema";
+    std::string what = actionName(action);
+    auto quoted = [](const char* s) { return std::string(" '") + s + "'"; };
+    switch (action) {
+        case SQLITE_FUNCTION:
+            if (a2) what += std::string(" ") + a2 + "()";
+            break;
+        case SQLITE_PRAGMA:
+            if (a1) what += std::string(" ") + a1;
+            if (a1 && a2) what += std::string(" = ") + a2;
+            break;
+        case SQLITE_TRANSACTION:
+            if (a1) what = a1;
+            break;
+        case SQLITE_UPDATE:
+            if (a1) what += quoted(a1);
+            if (a1 && a2) what += std::string(" (column ") + a2 + ")";
+            break;
+        case SQLITE_SAVEPOINT:  // the operation (BEGIN, RELEASE, ROLLBACK) and the savepoint's name
+            if (a2) what += quoted(a2);
+            break;
+        case SQLITE_ATTACH:
+        case SQLITE_CREATE_VTABLE:
+        case SQLITE_DROP_VTABLE:
+        case SQLITE_ALTER_TABLE:
+            if (a1) what += quoted(a1);
+            if (action == SQLITE_ALTER_TABLE && a2) what += quoted(a2);
+            break;
+        default:
+            if (a1) what += quoted(a1);
+    }
+    return what;
+}
+
+// The SQLite authorizer: a C callback, so it never throws (a failure to record the action
+// still denies it).
+int authorizeReadOnly(void* data, int action, const char* a1, const char* a2, const char*, const char*) noexcept {
+    switch (action) {
+        case SQLITE_SELECT:
+        case SQLITE_READ:
+        case SQLITE_RECURSIVE: return SQLITE_OK;
+        case SQLITE_FUNCTION:
+            if (a2 && sqlite3_stricmp(a2, "load_extension") != 0) return SQLITE_OK;
+            break;
+        default: break;
+    }
+    try {
+        auto* guard = static_cast<Session::ReadOnlyGuard*>(data);
+        if (guard->denied.empty()) guard->denied = describeAction(action, a1, a2);
+    } catch (...) {
+    }
+    return SQLITE_DENY;
+}
+
+std::string refusal(const std::string& what, const std::string& denied) {
+    return what + ": " + denied +
+           " is refused: GrantPress only reads the database, so a query may only read (SELECT, WITH); it may not "
+           "write, change the schema, attach files, set pragmas or load extensions";
 }
 
 bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -130,7 +296,23 @@ Session::Session(const SourceConfig& source) : source_(source) {
                             where + ": database file " + source.path +
                                 " not found. Build the sample with scripts/make-sample-db.sh or fix 'path' in [source." +
                                 source.name + "]");
-            session_ = std::make_unique<Poco::Data::Session>("SQLite", source.path);
+            installReadOnlyVfs();
+            if (!gBaseVfs)
+                throw Error(ErrorKind::Data, where + ": cannot open " + source.path + " read-only (no SQLite VFS)");
+            {
+                ReadOnlyOpen readOnly;
+                session_ = std::make_unique<Poco::Data::Session>("SQLite", source.path);
+            }
+            sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*session_);
+            // Fail closed: a database that is not read-only is never used.
+            if (sqlite3_db_readonly(db, "main") != 1)
+                throw Error(ErrorKind::Data, source.configFile, source.configLine,
+                            where + ": " + source.path + " could not be opened read-only");
+            sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+            sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+            readOnly_ = std::make_unique<ReadOnlyGuard>();
+            if (sqlite3_set_authorizer(db, authorizeReadOnly, readOnly_.get()) != SQLITE_OK)
+                throw Error(ErrorKind::Data, where + ": cannot restrict " + source.path + " to reading");
         } else if (source.kind == "odbc") {
             odbc_ = std::make_unique<odbc::Connection>(source);
         } else {
@@ -151,10 +333,11 @@ namespace {
 
 class PocoCursor : public Cursor {
 public:
-    PocoCursor(Poco::Data::Session& session, const BoundSql& bound, const Params& params, std::string what,
-               std::size_t chunkRows)
-        : stmt_(session), what_(std::move(what)) {
+    PocoCursor(Poco::Data::Session& session, Session::ReadOnlyGuard& readOnly, const BoundSql& bound,
+               const Params& params, std::string what, std::size_t chunkRows)
+        : stmt_(session), readOnly_(readOnly), what_(std::move(what)) {
         using namespace Poco::Data::Keywords;
+        readOnly_.take();
         guard([&] {
             stmt_ << bound.sql;
             for (const auto& name : bound.names) bindValue(stmt_, params.at(name));
@@ -194,11 +377,15 @@ private:
         try {
             return f();
         } catch (const Poco::Exception& e) {
+            // A statement the authorizer refused is the query's fault, not the database's.
+            const std::string denied = readOnly_.take();
+            if (!denied.empty()) throw Error(ErrorKind::Template, refusal(what_, denied));
             throw Error(ErrorKind::Data, what_ + ": " + e.displayText());
         }
     }
 
     Poco::Data::Statement stmt_;
+    Session::ReadOnlyGuard& readOnly_;
     std::string what_;
     std::unique_ptr<Poco::Data::RecordSet> rs_;
     std::vector<MetaColumn::ColumnDataType> types_;
@@ -216,8 +403,52 @@ std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& para
             throw Error(ErrorKind::Template, what + ": uses :" + name + " but no parameter '" + name +
                                                  "' is declared or given");
     if (odbc_) return odbc_->open(bound, params, what);
-    return std::make_unique<PocoCursor>(*session_, bound, params, what + " on data source '" + source_.name + "'",
-                                        chunkRows);
+    // Every statement is checked before Poco runs the first: a write after a SELECT is refused
+    // as clearly as one alone.
+    refuseWrites(bound.sql, what + " on data source '" + source_.name + "'");
+    return std::make_unique<PocoCursor>(*session_, *readOnly_, bound, params,
+                                        what + " on data source '" + source_.name + "'", chunkRows);
+}
+
+namespace {
+
+// The first word of a statement, upper case ("REINDEX"), for a message.
+std::string firstWord(const char* sql) {
+    std::string word;
+    if (!sql) return word;
+    const char* p = sql;
+    while (*p && !std::isalpha(static_cast<unsigned char>(*p))) ++p;
+    while (std::isalpha(static_cast<unsigned char>(*p)))
+        word += static_cast<char>(std::toupper(static_cast<unsigned char>(*p++)));
+    return word;
+}
+
+}  // namespace
+
+void Session::refuseWrites(const std::string& sql, const std::string& what) {
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*session_);
+    readOnly_->take();
+    const char* p = sql.c_str();
+    const char* end = p + sql.size();
+    while (p < end) {  // every statement of the text, as Poco would run them one after another
+        sqlite3_stmt* stmt = nullptr;
+        const char* tail = nullptr;
+        const int rc = sqlite3_prepare_v2(db, p, static_cast<int>(end - p), &stmt, &tail);
+        std::string denied = readOnly_->take();
+        // What the authorizer cannot see while preparing (VACUUM, REINDEX and ANALYZE act when
+        // run): a statement SQLite itself says writes.
+        if (denied.empty() && rc == SQLITE_OK && stmt && !sqlite3_stmt_readonly(stmt))
+            denied = firstWord(sqlite3_sql(stmt)) + " (a statement that writes)";
+        sqlite3_finalize(stmt);
+        if (!denied.empty()) throw Error(ErrorKind::Template, refusal(what, denied));
+        if (rc != SQLITE_OK || !tail || tail <= p) return;  // other problems are found by running it
+        p = tail;
+    }
+}
+
+void Session::ensureReadOnly(const std::string& sql, const std::string& what) {
+    if (!session_) return;  // ODBC: the server refuses a write when the statement runs
+    refuseWrites(bindNames(sql).sql, what + " on data source '" + source_.name + "'");
 }
 
 void Session::stream(const std::string& sql, const Params& params, const std::string& what,

@@ -85,8 +85,22 @@ public:
     // Whole result in memory: for the small queries of a document.
     Result query(const std::string& sql, const Params& params, const std::string& what);
 
+    // Prepares every statement of `sql` without running it and throws gp::Error(Template),
+    // naming `what` and the refused action, when one does more than read. SQLite only (an ODBC
+    // server refuses a write when the statement runs); other problems are left to running it.
+    void ensureReadOnly(const std::string& sql, const std::string& what);
+
+    // SQLite sources are opened read-only (SQLITE_OPEN_READONLY) and every statement passes an
+    // authorizer that allows only reading: SELECT, reading columns, WITH RECURSIVE and
+    // functions other than load_extension(). A refused statement throws gp::Error(Template)
+    // from open()/query()/stream(), saying what was refused. The guard records it (internal).
+    struct ReadOnlyGuard;
+
 private:
+    void refuseWrites(const std::string& sql, const std::string& what);  // sqlite: `sql` with `?`
+
     SourceConfig source_;
+    std::unique_ptr<ReadOnlyGuard> readOnly_;        // kind = sqlite; outlives session_
     std::unique_ptr<Poco::Data::Session> session_;  // kind = sqlite
     std::unique_ptr<odbc::Connection> odbc_;         // kind = odbc
 };

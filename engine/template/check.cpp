@@ -60,6 +60,12 @@ std::optional<std::vector<std::string>> DatabaseColumns::columns(const QueryDef&
     for (const auto& name : data::bindNames(sql).names) nulls[name] = Null{};
     const std::string what = "query '" + q.name + "'";
     try {
+        session_.ensureReadOnly(sql, what);
+    } catch (const Error& e) {
+        problems.emplace_back(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column, messageOf(e));
+        return std::nullopt;
+    }
+    try {
         auto cursor = session_.open("SELECT * FROM (\n" + sql + "\n) AS q WHERE 1=0", nulls, what, 1);
         return cursor->columns();
     } catch (const Error& wrapped) {

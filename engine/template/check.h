@@ -23,7 +23,8 @@ struct ColumnSource {
 };
 
 // Runs `SELECT * FROM (<sql>) AS q WHERE 1=0` with every `:name` bound as NULL and reads the
-// column names: no rows are read, nothing is written.
+// column names: no rows are read, nothing is written. A query that would do more than read
+// (data::Session::ensureReadOnly) is a problem at its <query>.
 class DatabaseColumns : public ColumnSource {
 public:
     explicit DatabaseColumns(data::Session& session) : session_(session) {}

@@ -85,6 +85,21 @@ auto atRow(const std::string& query, size_t index, F&& f) -> decltype(f()) {
     }
 }
 
+// A query the data source refuses as a template's fault (one that would write: the engine only
+// reads) is reported at the <query>'s place in the template.
+template <typename F>
+auto atQuery(const Location& loc, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Template || !e.file().empty()) throw;
+        std::string message = e.what();
+        const std::string tag = " (" + loc.file + ":" + std::to_string(loc.line) + ")";
+        if (auto at = message.find(tag); at != std::string::npos) message.erase(at, tag.size());
+        throw Error(ErrorKind::Template, loc.file, loc.line, loc.column, message);
+    }
+}
+
 // Totals of table columns, exact, computed row by row.
 class Totals {
 public:
@@ -183,6 +198,7 @@ private:
 struct StreamSpec {
     data::Session* session = nullptr;
     std::string sql, what, query;
+    Location loc;          // of the <query>
     data::Params binding;  // the query's parameters
     data::Params params;   // the template's parameters, for {param.x}
     Globals globals;
@@ -206,7 +222,7 @@ public:
         : spec_(std::move(spec)), totals_(spec_->columns, spec_->defs) {
         globals_ = spec_->globals;
         globals_.params = &spec_->params;
-        cursor_ = spec_->session->open(spec_->sql, spec_->binding, spec_->what);
+        cursor_ = atQuery(spec_->loc, [&] { return spec_->session->open(spec_->sql, spec_->binding, spec_->what); });
         for (size_t i = 0; i < spec_->frameQueries.size(); ++i) {
             scope_.ref.rows.push_back({spec_->frameQueries[i], &spec_->frameColumns[i]});
             scope_.rowValues.push_back(&spec_->frameValues[i]);
@@ -381,7 +397,7 @@ private:
     }
 
     const data::Result& run(const QueryDef& q, Level& level) {
-        data::Result r = session_.query(q.sql, binding(q, level), where(q));
+        data::Result r = atQuery(q.loc, [&] { return session_.query(q.sql, binding(q, level), where(q)); });
         if (q.one && r.rows.size() != 1) {
             std::string given;
             for (const auto& [k, v] : params_) given += (given.empty() ? "" : ", ") + k + "=" + toPlainString(v);
@@ -617,6 +633,7 @@ private:
         spec->session = &session_;
         spec->sql = q->sql;
         spec->what = where(*q);
+        spec->loc = q->loc;
         spec->query = q->name;
         spec->binding = binding(*q, *level);
         spec->params = params_;

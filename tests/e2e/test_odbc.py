@@ -136,6 +136,23 @@ class OdbcRender(unittest.TestCase):
             self.assertIn(squash(f"Проектов {total}"), flat, evil)
         self.assertEqual(gptest.psql("SELECT count(*) FROM projects").strip(), total)
 
+    def test_a_write_through_postgres_is_refused_as_a_template_error(self):
+        # The engine's session is read-only (default_transaction_read_only): the server refuses.
+        before = gptest.psql("SELECT count(*), sum(amount) FROM money_probe")
+        d = fresh_dir("odbc-write-template")
+        os.makedirs(d)
+        path = os.path.join(d, "evil.xml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('<report title="x">\n  <query name="evil">INSERT INTO money_probe VALUES (99, 1) RETURNING id</query>\n'
+                    '  <table rows="evil"><column title="a">{id}</column></table>\n</report>\n')
+        r, out = self.render("write", path)
+        self.assertEqual(r.returncode, 66, r.stderr)
+        self.assertIn(f"{path}:2:3: query 'evil' on data source 'pg': writing is refused: GrantPress only reads the "
+                      "database", r.stderr)
+        self.assertIn("read-only transaction", r.stderr)
+        self.assertEqual(files_in(out), [])
+        self.assertEqual(gptest.psql("SELECT count(*), sum(amount) FROM money_probe"), before)
+
     def assertDataError(self, r, *needles):
         self.assertEqual(r.returncode, 65, r.stdout + r.stderr)
         self.assertEqual(r.stdout, "")

@@ -3,6 +3,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <clocale>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -137,6 +139,143 @@ TEST(Cursor, PullsRowsAcrossChunksAndKnowsColumnsOfAnEmptyResult) {
 }
 
 // ---------------------------------------------------------------------------------------
+// SQLite sources only read: opened read-only, and an authorizer refuses anything but reading
+
+namespace {
+
+std::string fileBytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The access mode (O_RDONLY, O_WRONLY, O_RDWR) of this process's open descriptors of `file`.
+std::vector<int> accessModesOf(const fs::path& file) {
+    std::vector<int> modes;
+    const fs::path target = fs::canonical(file);
+    for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const fs::path link = fs::read_symlink(fd.path(), ec);
+        if (ec || link != target) continue;
+        std::ifstream info("/proc/self/fdinfo/" + fd.path().filename().string());
+        std::string key;
+        while (info >> key) {
+            if (key == "flags:") {
+                std::string octal;
+                info >> octal;
+                modes.push_back(static_cast<int>(std::stol(octal, nullptr, 8)) & O_ACCMODE);
+                break;
+            }
+        }
+    }
+    return modes;
+}
+
+}  // namespace
+
+TEST(ReadOnlySqlite, TheDatabaseFileIsOpenedReadOnly) {
+    const auto src = makeDb("readonly-open.db");
+    data::Session s(src);
+    const auto modes = accessModesOf(src.path);
+    ASSERT_FALSE(modes.empty()) << "the session holds no descriptor of " << src.path;
+    for (int mode : modes) EXPECT_EQ(mode, O_RDONLY);
+}
+
+TEST(ReadOnlySqlite, EveryKindOfWriteIsRefusedAsATemplateErrorAndTheFileStaysTheSame) {
+    const auto src = makeDb("readonly.db");
+    const fs::path attached = fs::path(::testing::TempDir()) / "gp-attached-by-a-query.db";
+    fs::remove(attached);
+    const std::string before = fileBytes(src.path);
+    data::Session s(src);
+    struct Case {
+        std::string sql, refused;
+    };
+    const std::vector<Case> cases = {
+        {"ATTACH DATABASE '" + attached.string() + "' AS x", "ATTACH DATABASE '" + attached.string() + "'"},
+        {"DETACH DATABASE main", "DETACH DATABASE 'main'"},
+        {"INSERT INTO t(id) VALUES (1000)", "INSERT INTO 't'"},
+        {"UPDATE t SET title = 'changed' WHERE id = 1", "UPDATE 't' (column title)"},
+        {"DELETE FROM t", "DELETE FROM 't'"},
+        {"CREATE TABLE evil(x)", "changing the schema"},
+        {"CREATE TEMP TABLE evil(x)", "changing the schema"},
+        {"DROP TABLE t", "changing the schema"},
+        {"CREATE VIEW v AS SELECT 1", "changing the schema"},
+        {"ALTER TABLE t ADD COLUMN z", "ALTER TABLE 'main' 't'"},
+        {"PRAGMA writable_schema = 1", "PRAGMA writable_schema = 1"},
+        {"PRAGMA table_info(t)", "PRAGMA table_info = t"},
+        {"SELECT load_extension('/tmp/evil.so')", "the function load_extension()"},
+        {"select LOAD_EXTENSION('/tmp/evil.so', 'init')", "the function load_extension()"},
+        {"BEGIN IMMEDIATE", "BEGIN"},
+        {"SAVEPOINT s", "SAVEPOINT 's'"},
+        {"VACUUM INTO '" + attached.string() + "'", "VACUUM (a statement that writes)"},
+        {"SELECT 1; INSERT INTO t(id) VALUES (1001)", "INSERT INTO 't'"},
+        {"WITH x AS (SELECT 1) INSERT INTO t(id) SELECT * FROM x", "INSERT INTO 't'"},
+        {"ANALYZE", "changing the schema"},
+        {"VACUUM", "VACUUM (a statement that writes)"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.sql);
+        for (int how = 0; how < 3; ++how) {
+            try {
+                if (how == 0) s.query(c.sql, {}, "query 'evil' (evil.xml:3)");
+                if (how == 1) s.open(c.sql, {}, "query 'evil' (evil.xml:3)");
+                if (how == 2) s.ensureReadOnly(c.sql, "query 'evil' (evil.xml:3)");
+                ADD_FAILURE() << "not refused (way " << how << ")";
+            } catch (const Error& e) {
+                const std::string m = e.what();
+                EXPECT_EQ(e.kind(), ErrorKind::Template) << m;
+                EXPECT_NE(m.find("query 'evil' (evil.xml:3) on data source 'test': " + c.refused + " is refused"),
+                          std::string::npos)
+                    << m;
+                EXPECT_NE(m.find("GrantPress only reads the database"), std::string::npos) << m;
+            }
+        }
+    }
+    // The session still reads after the refusals, and nothing was written or created.
+    auto r = s.query("SELECT COUNT(*) AS n, MAX(title) FROM t", {}, "q");
+    EXPECT_EQ(toPlainString(r.rows[0][0]), "100");
+    EXPECT_FALSE(fs::exists(attached));
+    EXPECT_FALSE(fs::exists(src.path + "-journal"));
+    EXPECT_FALSE(fs::exists(src.path + "-wal"));
+    EXPECT_TRUE(fileBytes(src.path) == before) << "the database file changed";
+}
+
+TEST(ReadOnlySqlite, ReadingIsAllowedWithCtesFunctionsAndTheSchema) {
+    data::Session s(makeDb("readonly-reads.db"));
+    auto r = s.query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) "
+        "SELECT SUM(i), upper('a'), (SELECT COUNT(*) FROM sqlite_master WHERE name = 't'), "
+        "(SELECT COUNT(*) FROM t WHERE title LIKE :p) FROM n",
+        {{"p", std::string("К%")}}, "q");
+    ASSERT_EQ(r.rows.size(), 1u);
+    EXPECT_EQ(toPlainString(r.rows[0][0]), "15");
+    EXPECT_EQ(toPlainString(r.rows[0][1]), "A");
+    EXPECT_EQ(toPlainString(r.rows[0][2]), "1");
+    EXPECT_EQ(toPlainString(r.rows[0][3]), "1");
+    EXPECT_NO_THROW(s.ensureReadOnly("SELECT id FROM t WHERE id = :id ORDER BY id; SELECT 2", "q"));
+    // A query that fails for another reason is left to running it: a data error, as before.
+    EXPECT_NO_THROW(s.ensureReadOnly("SELECT * FROM missing_table", "q"));
+    try {
+        s.query("SELECT * FROM missing_table", {}, "q");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Data) << e.what();
+    }
+}
+
+TEST(ReadOnlySqlite, OtherSqliteFilesOfTheProcessStayWritable) {
+    // The batch history writes its own SQLite file in the same process.
+    data::Session s(makeDb("readonly-first.db"));
+    const auto other = makeDb("writable-after.db");  // created and written after a read-only open
+    Poco::Data::Session w("SQLite", other.path);
+    using Poco::Data::Keywords::now;
+    w << "INSERT INTO t(id) VALUES (500)", now;
+    int n = 0;
+    using Poco::Data::Keywords::into;
+    w << "SELECT COUNT(*) FROM t", into(n), now;
+    EXPECT_EQ(n, 101);
+}
+
+// ---------------------------------------------------------------------------------------
 // ODBC: connection strings and secrets (no server needed)
 
 TEST(OdbcConnectionString, ParsesBracesAndFindsKeysWhateverTheirCase) {
@@ -250,6 +389,23 @@ long peakRssKb() {
 
 void run(data::Session& s, const std::string& sql, const data::Params& params = {}) { s.query(sql, params, "setup"); }
 
+// The engine's PostgreSQL sessions are read-only (default_transaction_read_only); SQL can switch
+// that back, which the tests that set up tables through a session do here, on purpose.
+void allowWrites(data::Session& s) { run(s, "SET default_transaction_read_only = off"); }
+
+// Expects `sql` to be refused as a template error saying the engine only reads.
+void expectRefused(data::Session& s, const std::string& sql) {
+    SCOPED_TRACE(sql);
+    try {
+        s.query(sql, {}, "query 'evil' (evil.xml:3)");
+        ADD_FAILURE() << "not refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Template) << e.what();
+        EXPECT_NE(std::string(e.what()).find("query 'evil' (evil.xml:3) on data source"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("GrantPress only reads the database"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 
 #define NEED_PG()                                                                                            \
@@ -282,6 +438,20 @@ TEST(OdbcSqlite, ReturnsTypedValuesAndBindsParameters) {
     EXPECT_TRUE(none.rows.empty());
     auto cyr = s.query("SELECT id FROM t WHERE title = :t", {{"t", std::string("Клуб неравнодушных - 2022 \"Тверская, 21\"")}}, "q");
     ASSERT_EQ(cyr.rows.size(), 1u);
+}
+
+TEST(OdbcSqlite, WritesAreRefusedAsTemplateErrors) {
+    NEED_DRIVER("SQLite3");
+    const auto src = makeDb("odbc-readonly.db");
+    const std::string before = fileBytes(src.path);
+    data::Session s(sqliteOdbcSource(src.path));
+    expectRefused(s, "INSERT INTO t(id) VALUES (1000)");
+    expectRefused(s, "UPDATE t SET title = 'changed'");
+    expectRefused(s, "DELETE FROM t");
+    expectRefused(s, "CREATE TABLE evil(x)");
+    auto r = s.query("SELECT COUNT(*) AS n FROM t", {}, "q");
+    EXPECT_EQ(toPlainString(r.rows[0][0]), "100");
+    EXPECT_TRUE(fileBytes(src.path) == before) << "the database file changed";
 }
 
 TEST(OdbcSqlite, LongTextArrivesWholeAndRowsStream) {
@@ -356,6 +526,7 @@ TEST(OdbcPostgres, BooleansAreBooleansWhateverBoolsAsChar) {
 TEST(OdbcPostgres, MoneyIsExactNeverADouble) {
     NEED_PG();
     data::Session s(pgSource());
+    allowWrites(s);
     run(s, "CREATE TEMP TABLE money (id int, amount numeric(18,2))");
     run(s, "INSERT INTO money VALUES (1, 12345678901234.56), (2, 0.10), (3, 0.20)");
     run(s, "INSERT INTO money VALUES (4, :a)", {{"a", *Decimal::parse("99999999999.99")}});
@@ -378,6 +549,7 @@ TEST(OdbcPostgres, MoneyIsExactNeverADouble) {
 TEST(OdbcPostgres, LongTextArrivesWhole) {
     NEED_PG();
     data::Session s(pgSource());
+    allowWrites(s);
     std::string big;
     while (big.size() < 100 * 1024) big += "Абзац " + std::to_string(big.size()) + ": «текст» — text. ";
     run(s, "CREATE TEMP TABLE texts (id int, body text, short varchar(20000))");
@@ -418,11 +590,13 @@ TEST(OdbcPostgres, CyrillicIntactWhateverTheLocaleAndDatabaseEncoding) {
     const std::string text = "Клуб неравнодушных - 2022 \"Тверская, 21\" — Ёё №";
     {
         data::Session admin(pgSource());
+        allowWrites(admin);
         run(admin, "DROP DATABASE IF EXISTS " + db);
         run(admin, "CREATE DATABASE " + db + " ENCODING 'WIN1251' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
     }
     auto drop = [&] {
         data::Session admin(pgSource());
+        allowWrites(admin);
         run(admin, "DROP DATABASE IF EXISTS " + db);
     };
     try {
@@ -431,6 +605,7 @@ TEST(OdbcPostgres, CyrillicIntactWhateverTheLocaleAndDatabaseEncoding) {
         for (const std::string extra : {"", ";ConnSettings=SET search_path TO public", "driver=PostgreSQL ANSI"}) {
             data::SourceConfig src = extra.rfind("driver=", 0) == 0 ? pgSource("", db, extra.substr(7)) : pgSource(extra, db);
             data::Session s(src);
+            allowWrites(s);
             run(s, "CREATE TABLE IF NOT EXISTS t (v text)");
             run(s, "DELETE FROM t");
             run(s, "INSERT INTO t VALUES (:v)", {{"v", text}});
@@ -451,9 +626,36 @@ TEST(OdbcPostgres, CyrillicIntactWhateverTheLocaleAndDatabaseEncoding) {
     drop();
 }
 
+TEST(OdbcPostgres, TheSessionIsReadOnlyAndWritesAreTemplateErrors) {
+    NEED_PG();
+    {
+        data::Session setup(pgSource());
+        allowWrites(setup);
+        run(setup, "DROP TABLE IF EXISTS ro_probe");
+        run(setup, "CREATE TABLE ro_probe (id int)");
+        run(setup, "INSERT INTO ro_probe VALUES (1)");
+    }
+    data::Session s(pgSource());
+    auto mode = s.query("SHOW default_transaction_read_only", {}, "q");
+    EXPECT_EQ(std::get<std::string>(mode.rows[0][0]), "on");
+    expectRefused(s, "INSERT INTO ro_probe VALUES (2)");
+    expectRefused(s, "UPDATE ro_probe SET id = 3");
+    expectRefused(s, "DELETE FROM ro_probe");
+    expectRefused(s, "CREATE TABLE ro_evil (x int)");
+    expectRefused(s, "DROP TABLE ro_probe");
+    // The session still reads, and the table is as it was.
+    auto left = s.query("SELECT count(*) AS n, max(id) AS m FROM ro_probe", {}, "q");
+    EXPECT_EQ(toPlainString(left.rows[0][0]), "1");
+    EXPECT_EQ(toPlainString(left.rows[0][1]), "1");
+    // Also when psqlODBC's options come from the configuration (ConnSettings given).
+    data::Session own(pgSource(";ConnSettings=SET client_encoding TO 'UTF8'"));
+    expectRefused(own, "INSERT INTO ro_probe VALUES (4)");
+}
+
 TEST(OdbcPostgres, ParametersAreBoundNeverSpliced) {
     NEED_PG();
     data::Session s(pgSource());
+    allowWrites(s);
     run(s, "CREATE TEMP TABLE victims (id int, name text)");
     run(s, "INSERT INTO victims VALUES (1, 'a'), (2, 'b')");
     for (const std::string evil : {"x' OR '1'='1", "'; DROP TABLE victims; --", "a'); DELETE FROM victims; --",

@@ -1,0 +1,110 @@
+"""Least privilege (issue 20) over the real CLI: a template's query only reads the database (a
+write, an ATTACH, a PRAGMA is a template error at the <query>, for `render` and `check`, and
+leaves no file behind)."""
+import hashlib
+import os
+import unittest
+
+import gptest
+from gptest import files_in, fresh_dir, grantpress
+
+TEMPLATE = 66
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class Case(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = gptest.sample_db()
+        cls.config = gptest.write_config("least-privilege.ini", db=cls.db)
+
+    def folder(self, name):
+        d = fresh_dir(name)
+        os.makedirs(d)
+        return d
+
+    def write(self, folder, name, text):
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def render(self, path):
+        out = fresh_dir("out-" + os.path.basename(path))
+        r = grantpress("--config", self.config, "render", path, "--format", "pdf,xlsx", "--out", out)
+        return r, out
+
+    def check(self, path):
+        return grantpress("--config", self.config, "check", path)
+
+
+class ReadOnlyQueries(Case):
+    def setUp(self):
+        self.attached = os.path.join("/tmp", f"gp-least-privilege-{os.getpid()}.db")
+        if os.path.exists(self.attached):
+            os.remove(self.attached)
+        self.before = sha256(self.db)
+
+    def tearDown(self):
+        if os.path.exists(self.attached):
+            os.remove(self.attached)
+
+    def refused(self, sql, what):
+        """A template whose query (line 3) is `sql` is refused by render and check, at 3:3."""
+        d = self.folder("ro-" + what.split()[0].lower())
+        path = self.write(d, "evil.xml", '<report title="x">\n'
+                                         '  <param name="id" type="integer" default="1645"/>\n'
+                                         f'  <query name="evil">{sql}</query>\n'
+                                         '  <table rows="evil"><column title="a">{x}</column></table>\n'
+                                         '</report>\n')
+        r, out = self.render(path)
+        self.assertEqual(r.returncode, TEMPLATE, r.stderr)
+        self.assertIn(f"{path}:3:3: query 'evil' on data source 'sample': {what} is refused: "
+                      "GrantPress only reads the database", r.stderr)
+        self.assertEqual(files_in(out), [])
+        r = self.check(path)
+        self.assertEqual(r.returncode, TEMPLATE, r.stderr)
+        self.assertIn(f"{path}:3:3: query 'evil' on data source 'sample': {what} is refused: "
+                      "GrantPress only reads the database", r.stderr)
+        self.assertFalse(os.path.exists(self.attached), "the query created " + self.attached)
+        self.assertEqual(sha256(self.db), self.before, "the database file changed")
+
+    def test_attach_is_refused_and_creates_no_file(self):
+        self.refused(f"ATTACH DATABASE '{self.attached}' AS x", f"ATTACH DATABASE '{self.attached}'")
+
+    def test_a_write_after_a_select_is_refused(self):
+        self.refused("SELECT 1 AS x; DELETE FROM projects", "DELETE FROM 'projects'")
+
+    def test_update_and_insert_are_refused(self):
+        self.refused("UPDATE projects SET title = 'x' WHERE id = :id", "UPDATE 'projects' (column title)")
+        self.refused("INSERT INTO projects(id) VALUES (:id + 100000)", "INSERT INTO 'projects'")
+
+    def test_schema_changes_and_pragmas_are_refused(self):
+        self.refused("CREATE TABLE evil(x)", "changing the schema")
+        self.refused("PRAGMA writable_schema = 1", "PRAGMA writable_schema = 1")
+
+    def test_load_extension_is_refused(self):
+        self.refused("SELECT load_extension('/tmp/evil.so') AS x", "the function load_extension()")
+
+    def test_reading_still_works(self):
+        d = self.folder("ro-read")
+        path = self.write(d, "read.xml", '<report title="x">\n'
+                                         '  <query name="n" one="true">WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL '
+                                         'SELECT i + 1 FROM c WHERE i &lt; 3) SELECT COUNT(*) AS n, '
+                                         '(SELECT upper(title) FROM projects WHERE id = 1645) AS t FROM c</query>\n'
+                                         '  <paragraph>{n.n} {n.t}</paragraph>\n'
+                                         '</report>\n')
+        r, out = self.render(path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(files_in(out), ["read.pdf", "read.xlsx"])
+        self.assertIn("3 Клуб неравнодушных", gptest.pdftotext(os.path.join(out, "read.pdf")))
+        self.assertEqual(self.check(path).returncode, 0)
+        self.assertEqual(sha256(self.db), self.before)
+
+
+if __name__ == "__main__":
+    gptest.main()
