@@ -22,14 +22,24 @@ fs::path findImage(const fs::path& folder, const std::string& src, const Locatio
         return fail("image '" + src + "' is outside the templates folder");
     std::error_code ec;
     if (!fs::is_regular_file(full, ec)) return fail("image '" + src + "' not found (looked for " + full.string() + ")");
-    std::ifstream in(full, std::ios::binary);
+    // Symbolic links are followed: what is read must be inside the folder too, wherever a
+    // link (the file or a folder on its way) points.
+    const fs::path realBase = fs::canonical(base, ec);
+    if (ec) return fail("image '" + src + "': the templates folder " + base.string() + " cannot be resolved: " + ec.message());
+    const fs::path real = fs::canonical(full, ec);
+    if (ec) return fail("image '" + src + "' not found (looked for " + full.string() + ": " + ec.message() + ")");
+    const fs::path realInside = real.lexically_relative(realBase);
+    if (realInside.empty() || *realInside.begin() == "..")
+        return fail("image '" + src + "' resolves outside the templates folder (" + full.string() + " leads to " +
+                    real.string() + "): a template reads only files inside its folder");
+    std::ifstream in(real, std::ios::binary);
     unsigned char head[8] = {};
     in.read(reinterpret_cast<char*>(head), sizeof head);
     const bool png = in.gcount() == 8 && head[0] == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G' &&
                      head[4] == 0x0D && head[5] == 0x0A && head[6] == 0x1A && head[7] == 0x0A;
     const bool jpeg = in.gcount() >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF;
     if (!png && !jpeg) return fail("image '" + src + "' is not a PNG or JPEG picture");
-    return full;
+    return real;  // the renderers read the resolved file, not the link
 }
 
 }  // namespace gp::tmpl

@@ -1,8 +1,10 @@
 """Least privilege (issue 20) over the real CLI: a template's query only reads the database (a
 write, an ATTACH, a PRAGMA is a template error at the <query>, for `render` and `check`, and
-leaves no file behind)."""
+leaves no file behind); a template reads only files inside its folder, also through symbolic
+links."""
 import hashlib
 import os
+import shutil
 import unittest
 
 import gptest
@@ -104,6 +106,50 @@ class ReadOnlyQueries(Case):
         self.assertIn("3 Клуб неравнодушных", gptest.pdftotext(os.path.join(out, "read.pdf")))
         self.assertEqual(self.check(path).returncode, 0)
         self.assertEqual(sha256(self.db), self.before)
+
+
+class ConfinedFiles(Case):
+    def setUp(self):
+        self.root = self.folder("confined")
+        self.templates = os.path.join(self.root, "templates")
+        os.makedirs(os.path.join(self.templates, "logos"))
+        os.makedirs(os.path.join(self.root, "outside"))
+        logo = os.path.join(gptest.ARGS.source_dir, "tests", "data", "templates", "fill", "logo.png")
+        shutil.copy(logo, os.path.join(self.root, "outside", "secret.png"))
+        shutil.copy(logo, os.path.join(self.templates, "logos", "logo.png"))
+
+    def image_template(self, src):
+        return self.write(self.templates, "img.xml",
+                          f'<report title="x">\n  <paragraph>a</paragraph>\n  <image src="{src}" width="30mm"/>\n'
+                          '</report>\n')
+
+    def assertRefused(self, src):
+        path = self.image_template(src)
+        secret = os.path.realpath(os.path.join(self.root, "outside", "secret.png"))
+        for r in (self.render(path)[0], self.check(path)):
+            self.assertEqual(r.returncode, TEMPLATE, r.stderr)
+            self.assertIn(f"{path}:3:10: image '{src}' resolves outside the templates folder", r.stderr)
+            self.assertIn(secret, r.stderr)
+        self.assertEqual(files_in(self.render(path)[1]), [])
+
+    def test_a_link_to_a_picture_outside_is_refused(self):
+        os.symlink(os.path.join(self.root, "outside", "secret.png"), os.path.join(self.templates, "logo.png"))
+        self.assertRefused("logo.png")
+
+    def test_a_linked_folder_leading_outside_is_refused(self):
+        os.symlink(os.path.join(self.root, "outside"), os.path.join(self.templates, "shared"))
+        self.assertRefused("shared/secret.png")
+
+    def test_links_inside_the_folder_still_work(self):
+        os.symlink("logos/logo.png", os.path.join(self.templates, "logo.png"))
+        os.symlink(os.path.join(self.templates, "logos"), os.path.join(self.templates, "alias"))
+        for src in ("logo.png", "alias/logo.png"):
+            path = self.image_template(src)
+            r, out = self.render(path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(files_in(out), ["img.pdf", "img.xlsx"])
+            self.assertEqual(self.check(path).returncode, 0)
+
 
 
 if __name__ == "__main__":

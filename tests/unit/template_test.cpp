@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "support.h"
 #include "template/check.h"
+#include "template/image.h"
 #include "template/template.h"
 #include "template/xml.h"
 
@@ -233,6 +234,53 @@ TEST(Template, ImagesAreCheckedWhenRead) {
         EXPECT_EQ(e.column(), 10);
         EXPECT_NE(std::string(e.what()).find("'fake.png' is not a PNG or JPEG picture (and 1 more"), std::string::npos)
             << e.what();
+    }
+}
+
+TEST(Template, ImagesBehindLinksMustStayInsideTheFolder) {
+    namespace fs = std::filesystem;
+    const auto root = fs::path(::testing::TempDir()) / "gp-image-links";
+    fs::remove_all(root);
+    const auto dir = root / "templates";
+    fs::create_directories(dir / "logos");
+    fs::create_directories(root / "elsewhere");
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "rest";
+    std::ofstream(root / "elsewhere" / "secret.png", std::ios::binary) << png;
+    std::ofstream(dir / "logos" / "real.png", std::ios::binary) << png;
+    fs::create_symlink(root / "elsewhere" / "secret.png", dir / "outside.png");
+    fs::create_symlink(root / "elsewhere", dir / "away");            // a folder leading out
+    fs::create_symlink("logos/real.png", dir / "inside.png");        // relative, stays in
+    fs::create_symlink(dir / "logos", dir / "alias");                // a folder staying in
+    const gp::tmpl::Location loc{"img.xml", 4, 10};
+
+    for (const std::string src : {"outside.png", "away/secret.png"}) {
+        SCOPED_TRACE(src);
+        try {
+            gp::tmpl::findImage(dir, src, loc);
+            ADD_FAILURE() << "accepted";
+        } catch (const gp::Error& e) {
+            EXPECT_EQ(e.kind(), gp::ErrorKind::Template);
+            EXPECT_EQ(std::pair(e.line(), e.column()), std::pair(4, 10));
+            const std::string m = e.what();
+            EXPECT_EQ(m.rfind("img.xml:4:10: image '" + src + "' resolves outside the templates folder", 0), 0u) << m;
+            EXPECT_NE(m.find(fs::canonical(root / "elsewhere" / "secret.png").string()), std::string::npos) << m;
+        }
+    }
+    const auto real = fs::canonical(dir / "logos" / "real.png");
+    EXPECT_EQ(gp::tmpl::findImage(dir, "inside.png", loc), real);
+    EXPECT_EQ(gp::tmpl::findImage(dir, "alias/real.png", loc), real);
+    EXPECT_EQ(gp::tmpl::findImage(dir, "logos/real.png", loc), real);
+    // The templates folder itself may be reached through a link.
+    fs::create_symlink(dir, root / "linked-templates");
+    EXPECT_EQ(gp::tmpl::findImage(root / "linked-templates", "inside.png", loc), real);
+    EXPECT_THROW(gp::tmpl::findImage(root / "linked-templates", "outside.png", loc), gp::Error);
+    // A dangling link is a missing file.
+    fs::create_symlink(root / "elsewhere" / "gone.png", dir / "dangling.png");
+    try {
+        gp::tmpl::findImage(dir, "dangling.png", loc);
+        ADD_FAILURE() << "accepted";
+    } catch (const gp::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("image 'dangling.png' not found"), std::string::npos) << e.what();
     }
 }
 
