@@ -5,6 +5,7 @@
 #include <Poco/Util/SystemConfiguration.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -83,7 +84,8 @@ double parseNumber(const std::string& value, const std::string& file, int line, 
                    double max) {
     double v = 0;
     auto r = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v < min || v > max)
+    // from_chars also reads "nan" and "inf", which no range comparison catches (NaN compares false).
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || !std::isfinite(v) || v < min || v > max)
         throw Error(ErrorKind::Config, file, line,
                     key + " = '" + value + "' is not a number between " + std::to_string(static_cast<int>(min)) +
                         " and " + std::to_string(static_cast<int>(max)));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -400,18 +401,26 @@ private:
         report(*a, "only=\"" + a->value.text + "\" must be pdf or xlsx");
         return model::Target::Both;
     }
+    // A number written out in full: the whole string, finite (from_chars also reads "nan",
+    // "inf" and "1e999" as infinity), so every range check after it means what it says.
     static std::optional<double> number(const std::string& s) {
         double v = 0;
         auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+        if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
         return v;
+    }
+    static std::string plain(double v) {
+        std::ostringstream out;
+        out << v;
+        return out.str();
     }
     std::optional<double> millimetres(const Attr& a, double min, double max) {
         std::string s = trimmed(a.value.text);
         if (s.size() > 2 && s.compare(s.size() - 2, 2, "mm") == 0) s.resize(s.size() - 2);
         auto v = number(s);
         if (!v || *v < min || *v > max) {
-            report(a, a.name + "=\"" + a.value.text + "\": give millimetres, e.g. 40mm");
+            report(a, a.name + "=\"" + a.value.text + "\": give millimetres from " + plain(min) + " to " + plain(max) +
+                          ", e.g. 40mm");
             return std::nullopt;
         }
         return v;
@@ -429,7 +438,8 @@ private:
             v.push_back(*d);
         }
         if (v.empty() || v.size() > 4) {
-            report(a, "margins=\"" + a.value.text + "\": give 1 to 4 sizes in mm: top right bottom left, e.g. \"20 10 20 25\"");
+            report(a, "margins=\"" + a.value.text +
+                          "\": give 1 to 4 sizes in mm from 0 to 100: top right bottom left, e.g. \"20 10 20 25\"");
             return std::nullopt;
         }
         // As in CSS: one value for all sides; two: vertical, horizontal; three: top, sides, bottom.
@@ -799,25 +809,26 @@ private:
 
     model::Width width(const Attr& a) {
         const std::string& w = a.value.text;
-        auto positive = [&](const std::string& s) -> std::optional<double> {
+        auto upTo = [&](const std::string& s, double max) -> std::optional<double> {
             auto v = number(s);
-            if (!v || *v <= 0) return std::nullopt;
+            if (!v || *v <= 0 || *v > max) return std::nullopt;
             return v;
         };
         model::Width out;
         std::optional<double> v;
         if (!w.empty() && w.back() == '*') {
             out.kind = model::Width::Kind::Share;
-            v = w.size() == 1 ? 1.0 : positive(w.substr(0, w.size() - 1));
+            v = w.size() == 1 ? 1.0 : upTo(w.substr(0, w.size() - 1), 1000);
         } else if (w.size() > 2 && w.compare(w.size() - 2, 2, "mm") == 0) {
             out.kind = model::Width::Kind::Fixed;
-            v = positive(w.substr(0, w.size() - 2));
+            v = upTo(w.substr(0, w.size() - 2), 1000);
         } else if (!w.empty() && w.back() == '%') {
             out.kind = model::Width::Kind::Percent;
-            v = positive(w.substr(0, w.size() - 1));
+            v = upTo(w.substr(0, w.size() - 1), 100);
         }
         if (!v) {
-            report(a, "width=\"" + w + "\": use 30mm, 25% or * / 2* (a share of what is left)");
+            report(a, "width=\"" + w + "\": use 30mm, 25% or * / 2* (a share of what is left); more than 0 and at most "
+                      "1000mm, 100% or 1000*");
             return {};
         }
         out.amount = *v;

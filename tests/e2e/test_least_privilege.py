@@ -1,7 +1,7 @@
 """Least privilege (issue 20) over the real CLI: a template's query only reads the database (a
 write, an ATTACH, a PRAGMA is a template error at the <query>, for `render` and `check`, and
 leaves no file behind); a template reads only files inside its folder, also through symbolic
-links."""
+links; every number a template or reports.ini gives is finite and in range."""
 import hashlib
 import os
 import shutil
@@ -150,6 +150,59 @@ class ConfinedFiles(Case):
             self.assertEqual(files_in(out), ["img.pdf", "img.xlsx"])
             self.assertEqual(self.check(path).returncode, 0)
 
+
+
+class NumbersValidated(Case):
+    """Every number of a template is finite, whole and in range, for check and render alike."""
+    CASES = [
+        # (attribute on line 2 of the root, or a body line, what the message says)
+        ('font-size="nan"', None, 'font-size="nan": give points from 6 to 36'),
+        ('font-size="inf"', None, 'font-size="inf": give points from 6 to 36'),
+        ('margins="nan"', None, 'margins="nan": give 1 to 4 sizes in mm from 0 to 100'),
+        ('margins="20 10 1e999"', None, 'margins="20 10 1e999": give 1 to 4 sizes in mm from 0 to 100'),
+        (None, '<table rows="q"><column title="a" width="1e308mm">{a}</column></table>',
+         'width="1e308mm": use 30mm, 25% or * / 2*'),
+        (None, '<table rows="q"><column title="a" width="-5">{a}</column></table>', 'width="-5": use 30mm'),
+        (None, '<table rows="q"><column title="a" width="nan%">{a}</column></table>', 'width="nan%": use 30mm'),
+        (None, '<table rows="q"><column title="a" width="inf*">{a}</column></table>', 'width="inf*": use 30mm'),
+        (None, '<image src="logo.png" width="nanmm"/>', 'width="nanmm": give millimetres from 1 to 1000'),
+        (None, '<chart type="bar" rows="q" category="{a}" height="infmm"><series name="s">{a}</series></chart>',
+         'height="infmm": give millimetres from 20 to 400'),
+    ]
+
+    def test_each_bad_number_is_a_template_error_at_its_attribute(self):
+        d = self.folder("numbers")
+        shutil.copy(os.path.join(gptest.ARGS.source_dir, "tests", "data", "templates", "fill", "logo.png"), d)
+        for root, body, message in self.CASES:
+            with self.subTest(root=root, body=body):
+                lines = ['<report title="x"' + (f"\n        {root}" if root else "") + ">",
+                         '  <query name="q">SELECT 1 AS a</query>', "  " + (body or "<paragraph>a</paragraph>"),
+                         "</report>"]
+                text = "\n".join(lines) + "\n"
+                path = self.write(d, "numbers.xml", text)
+                attribute = next(a for a in ("font-size=", "margins=", "width=", "height=") if a in message)
+                line = 2 if root else 3
+                column = text.splitlines()[line - 1].index(attribute) + 1
+                r, out = self.render(path)
+                self.assertEqual(r.returncode, TEMPLATE, r.stderr)
+                self.assertIn(f"{path}:{line}:{column}: {message}", r.stderr)
+                self.assertEqual(files_in(out), [])
+                r = self.check(path)
+                self.assertEqual(r.returncode, TEMPLATE, r.stderr)
+                self.assertIn(f"{path}:{line}:{column}: {message}", r.stderr)
+
+    def test_reports_ini_margin_of_nan_is_a_config_error(self):
+        for key, value in (("margin_top", "nan"), ("margin_left", "inf"), ("font_size", "NaN")):
+            with self.subTest(key=key, value=value):
+                config = gptest.write_config("numbers.ini", db=self.db, extra=f"[page]\n{key} = {value}\n")
+                with open(config, encoding="utf-8") as f:
+                    line = f.read().splitlines().index(f"{key} = {value}") + 1
+                out = fresh_dir("out-numbers-ini")
+                for args in (["render", "registry", "--out", out], ["check", "registry"]):
+                    r = grantpress("--config", config, *args)
+                    self.assertEqual(r.returncode, 78, r.stderr)
+                    self.assertIn(f"{config}:{line}: {key} = '{value}' is not a number between", r.stderr)
+                self.assertEqual(files_in(out), [])
 
 
 if __name__ == "__main__":

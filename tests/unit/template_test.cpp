@@ -171,6 +171,72 @@ TEST(Template, ErrorsPointAtTheAttributeAndThePlaceholder) {
                 "unknown filter 'wrods' (did you mean 'words'?)", 28);
 }
 
+// Every number a template gives is read strictly: the whole value, finite (never nan or inf),
+// within its documented range; a bad one is a problem at the attribute's line and column.
+TEST(Template, NumericAttributesAreFiniteWholeAndInRange) {
+    struct Case {
+        std::string root, body, attribute, needle;  // attribute: as written, to find its column
+    };
+    const std::string q = "<query name=\"q\">SELECT 1 AS a</query>\n";
+    auto column = [&](const std::string& w) {
+        return q + "<table rows=\"q\"><column title=\"a\" width=\"" + w + "\">{a}</column></table>";
+    };
+    auto image = [](const std::string& w) { return "<image src=\"logo.png\" width=\"" + w + "\"/>"; };
+    auto chartOnly = [](const std::string& h) {
+        return "<chart type=\"bar\" rows=\"q\" category=\"{a}\" height=\"" + h + "\"><series name=\"s\">{a}</series></chart>";
+    };
+    auto chart = [&](const std::string& h) { return q + chartOnly(h); };
+    const std::string fontSize = "give points from 6 to 36";
+    const std::string margins = "give 1 to 4 sizes in mm from 0 to 100";
+    const std::string width = "more than 0 and at most 1000mm, 100% or 1000*";
+    std::vector<Case> bad;
+    for (const std::string v : {"nan", "NaN", "inf", "-inf", "infinity", "1e308", "1e999", "5", "36.5", "11pt", " 11", ""})
+        bad.push_back({"font-size=\"" + v + "\"", "", "font-size=", "font-size=\"" + v + "\": " + fontSize});
+    for (const std::string v : {"nan", "inf", "20 nan", "20 10 inf", "1e308", "-5", "101", "20mm 10cm", "nanmm", ""})
+        bad.push_back({"margins=\"" + v + "\"", "", "margins=", "margins=\"" + v + "\": " + margins});
+    for (const std::string v : {"1e308mm", "-5mm", "-5", "nanmm", "infmm", "inf%", "nan%", "101%", "0mm", "0%", "1001*",
+                                "nan*", "inf*", "0*", "-1*", "30 mm", "30", "1e999mm"})
+        bad.push_back({"", column(v), "width=", "width=\"" + v + "\": use 30mm, 25% or * / 2*"});
+    for (const std::string v : {"nan", "nanmm", "infmm", "1e308mm", "0.5mm", "1001mm", "-40mm", "40 mm"})
+        bad.push_back({"", image(v), "width=", "width=\"" + v + "\": give millimetres from 1 to 1000"});
+    for (const std::string v : {"nan", "infmm", "19mm", "401", "1e308mm", "-70mm"})
+        bad.push_back({"", chart(v), "height=", "height=\"" + v + "\": give millimetres from 20 to 400"});
+
+    const auto folder = std::filesystem::path(GP_TEST_DATA) / "templates" / "fill";  // has logo.png
+    for (const auto& c : bad) {
+        const std::string xml = "<report title=\"x\"" + std::string(c.root.empty() ? "" : "\n  " + c.root) + ">\n" +
+                                c.body + "\n</report>\n";
+        SCOPED_TRACE(xml);
+        // Where the attribute is written: its line and column (1-based).
+        const size_t at = xml.find(c.attribute, c.root.empty() ? xml.find('\n') : 0);
+        ASSERT_NE(at, std::string::npos);
+        const int line = 1 + static_cast<int>(std::count(xml.begin(), xml.begin() + static_cast<long>(at), '\n'));
+        const int col = static_cast<int>(at - (xml.rfind('\n', at) == std::string::npos ? -1 : xml.rfind('\n', at)));
+        std::vector<gp::Error> problems;
+        gp::tmpl::compileTemplate(xml, "numbers.xml", folder, problems);
+        ASSERT_EQ(problems.size(), 1u) << (problems.empty() ? "accepted" : problems[1].what());
+        const auto& e = problems[0];
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Template);
+        EXPECT_EQ(std::pair(e.line(), e.column()), std::pair(line, col)) << e.what();
+        EXPECT_NE(std::string(e.what()).find(c.needle), std::string::npos) << e.what();
+    }
+
+    // The same kinds of numbers, well given, are taken as written.
+    std::vector<gp::Error> problems;
+    auto t = gp::tmpl::compileTemplate(
+        "<report title=\"x\" font-size=\"10.5\" margins=\"0 100mm 20 25.5\">\n" + q +
+            "<table rows=\"q\"><column title=\"a\" width=\"1000mm\">{a}</column><column title=\"b\" "
+            "width=\"100%\">{a}</column><column title=\"c\" width=\"2.5*\">{a}</column>"
+            "<column title=\"d\" width=\"*\">{a}</column></table>\n" +
+            image("1000mm") + image("1") + chartOnly("400mm") + chartOnly("20") + "\n</report>\n",
+        "numbers.xml", folder, problems);
+    ASSERT_TRUE(problems.empty()) << problems[0].what();
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->fontSize, 10.5);
+    ASSERT_TRUE(t->margins);
+    EXPECT_EQ(*t->margins, (std::array<double, 4>{0, 100, 20, 25.5}));
+}
+
 TEST(Template, LoadingReportsTheFirstProblemAndHowManyMore) {
     try {
         parseTemplate("<report title=\"x\">\n<tabel/>\n<paragraf/>\n<pagebreak only=\"docx\"/>\n</report>", "many.xml");
