@@ -19,6 +19,8 @@ packages=(
   libreoffice-calc-nogui
   # tests: a throwaway PostgreSQL 15 cluster for the ODBC tests (scripts/pg-run.sh)
   postgresql
+  # tests: a real SMTP server for the alert tests (tests/unit/notify_servers.py), openssl makes its certificate
+  python3-aiosmtpd openssl
 )
 
 missing=()

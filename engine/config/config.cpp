@@ -4,12 +4,14 @@
 #include <Poco/Util/IniFileConfiguration.h>
 #include <Poco/Util/SystemConfiguration.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -29,6 +31,7 @@ const std::set<std::string> kEngineKeys = {"templates", "fonts", "output", "loca
 const std::set<std::string> kPageKeys = {"size",         "orientation", "margin_top", "margin_right",
                                          "margin_bottom", "margin_left", "font",       "font_size"};
 const std::set<std::string> kSourceKeys = {"kind", "path", "connection"};
+const std::set<std::string> kSmtpKeys = {"host", "port", "from", "user", "password", "starttls", "timeout"};
 const std::set<std::string> kBatchKeys = {"query",    "templates", "formats",  "output", "package",
                                           "schedule", "workers",   "catch_up", "source"};
 
@@ -47,12 +50,12 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
             if (s.back() != ']')
                 throw Error(ErrorKind::Config, file, line, "section header '" + s + "' is missing its closing ']'");
             section = trim(s.substr(1, s.size() - 2));
-            bool known = section == "engine" || section == "page" ||
+            bool known = section == "engine" || section == "page" || section == "smtp" ||
                          (section.rfind("source.", 0) == 0 && section.size() > 7) ||
                          (section.rfind("batch.", 0) == 0 && section.size() > 6);
             if (!known)
                 throw Error(ErrorKind::Config, file, line,
-                            "unknown section [" + section + "]: expected [engine], [page], [source.NAME] or [batch.NAME]");
+                            "unknown section [" + section + "]: expected [engine], [page], [smtp], [source.NAME] or [batch.NAME]");
             if (lineOf.count(section))
                 throw Error(ErrorKind::Config, file, line, "section [" + section + "] appears twice");
             lineOf[section] = line;
@@ -66,6 +69,7 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
         std::string key = trim(s.substr(0, eq));
         const auto& allowed = section == "engine" ? kEngineKeys
                               : section == "page" ? kPageKeys
+                              : section == "smtp" ? kSmtpKeys
                               : section.rfind("batch.", 0) == 0 ? kBatchKeys
                                                                  : kSourceKeys;
         if (!allowed.count(key)) {
@@ -141,7 +145,82 @@ std::string expandReferences(const std::string& raw, OnUnset&& unset) {
     return out;
 }
 
+int parseInteger(const std::string& value, const std::string& file, int line, const std::string& key, int min, int max) {
+    int v = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v < min || v > max)
+        throw Error(ErrorKind::Config, file, line,
+                    key + " = '" + value + "' is not a whole number between " + std::to_string(min) + " and " +
+                        std::to_string(max));
+    return v;
+}
+
+SmtpConfig::StartTls parseStartTls(const std::string& value, const std::string& file, int line) {
+    if (value.empty() || value == "auto") return SmtpConfig::StartTls::Auto;
+    if (value == "required") return SmtpConfig::StartTls::Required;
+    if (value == "off") return SmtpConfig::StartTls::Off;
+    throw Error(ErrorKind::Config, file, line, "starttls = '" + value + "' is not auto, required or off");
+}
+
+// The [smtp] section, validated; user and password stay as written (Config::smtpSettings).
+SmtpConfig readSmtp(const Poco::Util::AbstractConfiguration& ini, const std::string& file,
+                    const std::map<std::string, int>& lineOf) {
+    SmtpConfig smtp;
+    auto header = lineOf.find("smtp");
+    if (header == lineOf.end()) return smtp;
+    smtp.configured = true;
+    smtp.line = header->second;
+    auto lineFor = [&](const std::string& key) {
+        auto it = lineOf.find("smtp." + key);
+        return it == lineOf.end() ? smtp.line : it->second;
+    };
+    auto value = [&](const std::string& key) { return trim(ini.getRawString("smtp." + key, "")); };
+    smtp.host = value("host");
+    if (smtp.host.empty())
+        throw Error(ErrorKind::Config, file, lineFor("host"), "[smtp] needs host = the mail server, e.g. host = smtp.example.org");
+    smtp.from = value("from");
+    if (!isMailAddress(smtp.from))
+        throw Error(ErrorKind::Config, file, lineFor("from"),
+                    smtp.from.empty() ? "[smtp] needs from = the sender's address, e.g. from = grantpress@example.org"
+                                      : "from = '" + smtp.from + "' is not an e-mail address (write from = grantpress@example.org)");
+    if (ini.hasProperty("smtp.port")) smtp.port = parseInteger(value("port"), file, lineFor("port"), "port", 1, 65535);
+    if (ini.hasProperty("smtp.timeout"))
+        smtp.timeout = parseInteger(value("timeout"), file, lineFor("timeout"), "timeout", 1, 600);
+    smtp.starttls = parseStartTls(value("starttls"), file, lineFor("starttls"));
+    smtp.user = value("user");
+    smtp.password = value("password");
+    smtp.userLine = lineFor("user");
+    smtp.passwordLine = lineFor("password");
+    if (smtp.user.empty() != smtp.password.empty())
+        throw Error(ErrorKind::Config, file, smtp.user.empty() ? smtp.passwordLine : smtp.userLine,
+                    "[smtp] needs both user and password to log in, or neither "
+                    "(password = ${system.env.GP_SMTP_PASSWORD} keeps the secret out of the file)");
+    return smtp;
+}
+
+// Names a reference for a message only when it is a well-formed ${system.env.NAME}: anything
+// else may be a piece of a literal secret.
+std::string describeReference(const std::string& ref) {
+    const std::string prefix = "${system.env.";
+    bool plain = ref.size() > prefix.size() + 1 && ref.rfind(prefix, 0) == 0 && ref.back() == '}';
+    for (size_t i = prefix.size(); plain && i + 1 < ref.size(); ++i)
+        plain = std::isalnum(static_cast<unsigned char>(ref[i])) || ref[i] == '_';
+    return plain ? ref + ", which is not set: export the environment variable before running"
+                 : "a '${' that is not a set ${system.env.NAME} variable";
+}
+
 }  // namespace
+
+bool isMailAddress(const std::string& a) {
+    const size_t at = a.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 >= a.size() || a.find('@', at + 1) != std::string::npos)
+        return false;
+    for (unsigned char c : a)
+        if (c <= ' ' || c >= 0x7f || std::string_view("<>,;:\"()[]\\").find(static_cast<char>(c)) != std::string_view::npos)
+            return false;
+    const std::string domain = a.substr(at + 1);
+    return domain.front() != '.' && domain.back() != '.' && domain.find("..") == std::string::npos;
+}
 
 Config Config::load(const fs::path& path) {
     const std::string file = path.string();
@@ -236,6 +315,7 @@ Config Config::load(const fs::path& path) {
             cfg.batchLines[name + "." + key] = lineFor("batch." + name + "." + key);
         }
     }
+    cfg.smtp = readSmtp(*ini, file, lineOf);
     cfg.defaultSource = ini->getString("engine.default_source", cfg.sources.size() == 1 ? cfg.sources.begin()->first : "");
     if (cfg.sources.empty())
         throw Error(ErrorKind::Config, file, 0, "no data source: add a [source.NAME] section with kind and path");
@@ -270,6 +350,18 @@ data::SourceConfig Config::source(const std::string& wanted) const {
         }
     }
     return src;
+}
+
+SmtpConfig Config::smtpSettings() const {
+    SmtpConfig s = smtp;
+    auto expand = [&](std::string& value, const std::string& key, int line) {
+        value = expandReferences(value, [&](const std::string& ref) {
+            throw Error(ErrorKind::Config, file.string(), line, "[smtp] " + key + " refers to " + describeReference(ref));
+        });
+    };
+    expand(s.user, "user", s.userLine);
+    expand(s.password, "password", s.passwordLine);
+    return s;
 }
 
 }  // namespace gp::config

@@ -12,6 +12,23 @@
 
 namespace gp::config {
 
+// The [smtp] section: the mail server that batch alerts (engine/batch/notify) go through.
+struct SmtpConfig {
+    enum class StartTls { Auto, Required, Off };
+    bool configured = false;  // an [smtp] section exists
+    std::string host;
+    int port = 25;
+    std::string from;      // the sender address
+    std::string user;      // as written: may hold ${system.env.NAME}; see Config::smtpSettings()
+    std::string password;  // as written, never expanded here, never put into a message
+    StartTls starttls = StartTls::Auto;  // auto: when the server offers it
+    int timeout = 30;                    // seconds, for connect and for every read and write
+    int line = 0, userLine = 0, passwordLine = 0;  // lines of the header and keys, for messages
+};
+
+// A plausible e-mail address: local@domain, no spaces, brackets, commas or quotes.
+bool isMailAddress(const std::string& address);
+
 struct Config {
     std::filesystem::path file;  // the reports.ini that was read
     std::filesystem::path templatesDir;
@@ -32,12 +49,18 @@ struct Config {
     std::map<std::string, std::map<std::string, std::string>> batchValues;
     std::map<std::string, int> batchLines;
 
+    SmtpConfig smtp;  // user and password unexpanded; smtpSettings() expands them
+
     // Reads and validates `file`. Throws gp::Error(Config) naming the file and line.
     static Config load(const std::filesystem::path& file);
 
     // The named source (or the default one when `name` is empty), with ${system.env.X}
     // references expanded; throws gp::Error(Config) when unknown or a variable is unset.
     data::SourceConfig source(const std::string& name = "") const;
+
+    // `smtp` with ${system.env.X} expanded in user and password; throws gp::Error(Config)
+    // naming the file, line and key (never the value) when a variable is unset.
+    SmtpConfig smtpSettings() const;
 
 private:
     std::map<std::string, std::string> rawSourceValues_;  // "sample.path" -> unexpanded value
