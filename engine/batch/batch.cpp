@@ -22,6 +22,7 @@
 #include "batch/manifest.h"
 #include "batch/naming.h"
 #include "batch/package.h"
+#include "batch/params.h"
 #include "core/error.h"
 #include "data/source.h"
 #include "output/atomic_file.h"
@@ -152,9 +153,17 @@ struct Job {
     std::map<std::string, std::string> params;           // template parameters from the record
     std::vector<std::vector<app::Output>> outputs;      // per template: its files
     std::vector<std::vector<std::string>> relative;     // the same, relative to the batch folder
-    fs::path package;
-    std::string packageRel;
+    std::size_t package = 0;                             // index into the run's packages
+    std::vector<std::string> inputs;                     // per file, for the package's own inputs
     ManifestRecord result;
+};
+
+// One zip: every record whose `package` pattern gives the same path.
+struct Package {
+    fs::path path;
+    std::string rel;
+    std::vector<Job*> jobs;  // in query order
+    ManifestPackage result;
 };
 
 class Progress {
@@ -244,7 +253,32 @@ std::vector<BatchSpec> batches(const config::Config& cfg) {
                 throw Error(ErrorKind::Config, at("catch_up") + ": catch_up must be true or false");
             b.catchUp = *c == "true";
         }
-        if (auto* s = get("source")) b.source = *s;
+        if (auto* s = get("source")) {
+            b.source = *s;
+            if (!cfg.sources.count(b.source)) {
+                std::string known;
+                for (const auto& [n, src] : cfg.sources) known += (known.empty() ? "" : ", ") + n;
+                throw Error(ErrorKind::Config, at("source") + ": source = '" + b.source +
+                                                   "' names no [source.NAME] section (configured: " + known + ")");
+            }
+        }
+        for (const auto& [key, value] : values) {
+            b.keyWhere[key] = at(key);
+            if (key.rfind("param.", 0) == 0) b.params.emplace_back(key.substr(6), value);
+        }
+        if (auto* n = get("notify")) {
+            b.notify.targets = splitList(*n);
+            if (b.notify.targets.empty())
+                throw Error(ErrorKind::Config, at("notify") + ": notify needs mailto:ADDRESS and/or an http(s):// URL");
+            for (const auto& target : b.notify.targets) checkNotifyTarget(target, at("notify"), cfg);
+        }
+        if (auto* o = get("notify_on")) {
+            if (*o != "failure" && *o != "always")
+                throw Error(ErrorKind::Config, at("notify_on") + ": notify_on = '" + *o + "': write failure or always");
+            if (!get("notify"))
+                throw Error(ErrorKind::Config, at("notify_on") + ": notify_on without notify = …: say where to send");
+            b.notify.always = *o == "always";
+        }
         for (const auto* pattern : {&b.output, &b.package}) {
             if (pattern->empty()) continue;
             try {
@@ -267,6 +301,85 @@ const BatchSpec& findBatch(const std::vector<BatchSpec>& all, const std::string&
                                       (list.empty() ? " (it has no [batch.NAME] sections)" : " (batches: " + list + ")"));
 }
 
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+// Command-line and reports.ini values are text; whole numbers are bound as integers
+// (LIMIT :n, year = :year).
+data::Params queryParams(const std::map<std::string, std::string>& given) {
+    data::Params params;
+    for (const auto& [k, v] : given) {
+        const bool integer = !v.empty() && v.size() < 18 &&
+                             v.find_first_not_of("0123456789", v[0] == '-' ? 1 : 0) == std::string::npos && v != "-";
+        params[k] = integer ? Value(static_cast<std::int64_t>(std::stoll(v))) : Value(v);
+    }
+    return params;
+}
+
+// Before the first record: every required parameter of every template must come from the
+// query's columns or the batch parameters, and batch parameters must suit the templates'
+// types. One error, naming the template, the parameter and the columns, instead of the same
+// failure once per record.
+void checkParameters(const BatchSpec& spec, const std::vector<tmpl::Template>& templates,
+                     const std::vector<std::string>& columns, const std::map<std::string, std::string>& params) {
+    std::vector<std::string> given;
+    for (const auto& [k, v] : params) given.push_back(k);
+    for (const auto& t : templates) {
+        tmpl::Template probe;  // the batch's own values, typed once: "year = abc" fails here
+        probe.name = t.name;
+        std::map<std::string, std::string> fromBatch;
+        for (const auto& p : t.params) {
+            const bool column = std::find(columns.begin(), columns.end(), p.name) != columns.end();
+            if (!column && params.count(p.name)) {
+                fromBatch[p.name] = params.at(p.name);
+                probe.params.push_back(p);
+                probe.params.back().required = false;
+            }
+            if (p.required && !p.defaultValue && !column && !params.count(p.name))
+                throw Error(ErrorKind::Template,
+                            p.loc.file, p.loc.line, p.loc.column,
+                            "template '" + t.name + "' needs parameter '" + p.name + "', which [batch." + spec.name +
+                                "] (" + spec.where + ") does not supply: its query returns the columns " +
+                                joined(columns) + (given.empty() ? "" : " and its parameters are " + joined(given)) +
+                                "; add a column " + p.name + " to the query (… AS " + p.name + ") or write param." +
+                                p.name + " = … in the batch section");
+        }
+        try {
+            tmpl::bindParams(probe, fromBatch);
+        } catch (const Error& e) {
+            throw Error(ErrorKind::Usage, "[batch." + spec.name + "] (" + spec.where + "): " + e.what());
+        }
+    }
+}
+
+std::string firstFailures(const std::vector<std::pair<std::string, std::string>>& failures, std::size_t total) {
+    std::string out = std::to_string(failures.size()) + " of " + std::to_string(total) + " records failed";
+    for (std::size_t i = 0; i < failures.size() && i < 3; ++i)
+        out += (i == 0 ? ": " : "; ") + std::string("record ") + failures[i].first + ": " + failures[i].second;
+    if (failures.size() > 3) out += "; …";
+    return out;
+}
+
+// Runs fn(i, worker) for i in [0, n) on `workers` threads (worker: 0 .. workers - 1).
+template <typename F>
+void parallelFor(std::size_t n, int workers, F&& fn) {
+    std::atomic<std::size_t> next{0};
+    auto loop = [&](int worker) {
+        for (std::size_t i; (i = next++) < n;) fn(i, worker);
+    };
+    std::vector<std::thread> threads;
+    for (int w = 1; w < workers; ++w) threads.emplace_back(loop, w);
+    loop(0);
+    for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
 RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options) {
     auto now = options.now ? options.now : [] { return std::time(nullptr); };
     std::ostream& log = options.log ? *options.log : std::cerr;
@@ -275,12 +388,20 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
         throw Error(ErrorKind::Usage, "--shard " + std::to_string(options.shard) + "/" + std::to_string(options.shards) +
                                           ": K must be between 1 and N");
 
+    // The source: --source, else the batch's `source =`, else [engine] default_source.
+    const std::string sourceName =
+        !options.source.empty() ? options.source : !spec.source.empty() ? spec.source : cfg.defaultSource;
+    const data::SourceConfig source = cfg.source(sourceName);
+    const std::map<std::string, std::string> params = resolveParams(spec, options.params, started);
+
     // Templates: loaded and checked once, shared read-only by the workers.
     std::vector<tmpl::Template> templates;
     Manifest manifest;
     manifest.batch = spec.name;
     manifest.engine = kEngine;
-    manifest.source = spec.source.empty() ? cfg.defaultSource : spec.source;
+    manifest.source = sourceName;
+    manifest.params = params;
+    manifest.shard = std::to_string(options.shard) + "/" + std::to_string(options.shards);
     for (const auto& name : spec.templates) {
         const fs::path path = tmpl::findTemplate(cfg.templatesDir, name);
         templates.push_back(tmpl::loadTemplate(path));
@@ -289,30 +410,24 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
 
     // Records, in the query's order; names are made safe and unique over the whole list so
     // that shards on several machines agree.
-    const data::SourceConfig source = cfg.source(spec.source);
     data::Result records;
     {
         data::Session session(source);
-        data::Params params;
-        for (const auto& [k, v] : options.params) {
-            // Command-line values are text; whole numbers are bound as integers (LIMIT :n, id = :id).
-            const bool integer = !v.empty() && v.size() < 18 &&
-                                 v.find_first_not_of("0123456789", v[0] == '-' ? 1 : 0) == std::string::npos &&
-                                 v != "-";
-            params[k] = integer ? Value(static_cast<std::int64_t>(std::stoll(v))) : Value(v);
+        try {
+            records = session.query(spec.query, queryParams(params), "query of [batch." + spec.name + "] (" + spec.where + ")");
+        } catch (const Error& e) {
+            // The batch query is reports.ini's, not a template's: a write it attempts is a
+            // configuration error.
+            if (e.kind() != ErrorKind::Template) throw;
+            throw Error(ErrorKind::Config, e.what());
         }
-        records = session.query(spec.query, params, "query of [batch." + spec.name + "] (" + spec.where + ")");
     }
     auto idColumn = std::find(records.columns.begin(), records.columns.end(), "id");
     if (idColumn == records.columns.end())
         throw Error(ErrorKind::Config, spec.where + ": the query of [batch." + spec.name +
-                                           "] must return an id column (it returns: " +
-                                           [&] {
-                                               std::string l;
-                                               for (const auto& c : records.columns) l += (l.empty() ? "" : ", ") + c;
-                                               return l;
-                                           }() + ")");
+                                           "] must return an id column (it returns: " + joined(records.columns) + ")");
     const size_t idIndex = static_cast<size_t>(idColumn - records.columns.begin());
+    checkParameters(spec, templates, records.columns, params);
 
     const fs::path root = options.outDir.empty() ? cfg.outputDir / spec.name : options.outDir;
     const tmpl::Location patternLoc{cfg.file.string(), cfg.batchLines.at(spec.name), 0};
@@ -320,7 +435,9 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     const tmpl::TextExpr packagePattern = tmpl::parseText(spec.package, patternLoc, false);
 
     std::vector<Job> jobs(records.rows.size());
-    std::vector<fs::path> names;  // every output, for collision resolution
+    std::vector<Package> packages;
+    std::map<fs::path, std::size_t> packageIndex;  // the same path: the same package
+    std::vector<fs::path> names;                   // every output, for collision resolution
     for (size_t i = 0; i < records.rows.size(); ++i) {
         const auto& row = records.rows[i];
         Job& job = jobs[i];
@@ -354,8 +471,15 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             }
             job.relative.push_back(rel);
         }
-        if (!spec.package.empty()) names.push_back(safeRelative(fillPattern(packagePattern, "") + ".zip", spec.where));
+        if (!spec.package.empty()) {
+            const fs::path path = safeRelative(fillPattern(packagePattern, "") + ".zip", spec.where);
+            auto [it, fresh] = packageIndex.emplace(path, packages.size());
+            if (fresh) packages.push_back({path, "", {}, {}});
+            job.package = it->second;
+            packages[it->second].jobs.push_back(&job);
+        }
     }
+    for (const auto& p : packages) names.push_back(p.path);
     resolveCollisions(names);
     {
         size_t n = 0;
@@ -366,128 +490,193 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                     job.relative[t][f] = names[n].generic_string();
                     job.outputs[t].push_back({spec.formats[f], root / names[n++]});
                 }
-            if (!spec.package.empty()) {
-                job.packageRel = names[n].generic_string();
-                job.package = root / names[n++];
-            }
+        }
+        for (auto& p : packages) {
+            p.rel = names[n].generic_string();
+            p.path = root / names[n++];
         }
     }
 
+    // Shards split whole packages (a zip is written by one machine), else records.
     std::vector<Job*> mine;
+    std::vector<Package*> myPackages;
+    auto ours = [&](std::size_t unit) { return static_cast<int>(unit % static_cast<size_t>(options.shards)) == options.shard - 1; };
+    for (size_t p = 0; p < packages.size(); ++p)
+        if (ours(p)) myPackages.push_back(&packages[p]);
     for (auto& job : jobs)
-        if (static_cast<int>(job.index % static_cast<size_t>(options.shards)) == options.shard - 1) mine.push_back(&job);
+        if (spec.package.empty() ? ours(job.index) : ours(job.package)) mine.push_back(&job);
 
     removeStaleTemporaries(root);
     State state(root / ".grantpress-state.json");
     Progress progress(log, mine.size(), options.quiet);
-    std::atomic<size_t> next{0};
 
-    auto work = [&] {
-        std::unique_ptr<data::Session> session;
-        for (size_t i; (i = next++) < mine.size();) {
-            Job& job = *mine[i];
-            if (options.stop && options.stop->load()) {
-                job.result = {job.key, "not run", "", {}};
-                continue;
-            }
-            ManifestRecord& r = job.result;
-            r.key = job.key;
-            // A data error may be a lost connection: retry the record on a fresh session, a
-            // bounded number of times, before reporting it as failed.
-            for (int attempt = 1;; ++attempt) try {
-                r.files.clear();
-                r.error.clear();
-                if (!session) session = std::make_unique<data::Session>(source);
-                bool renderedAny = false;
-                std::vector<PackageMember> members;
-                std::string packageInputs;
-                for (size_t t = 0; t < templates.size(); ++t) {
-                    const tmpl::Template& tpl = templates[t];
-                    std::map<std::string, std::string> given;
-                    for (const auto& p : tpl.params) {
-                        if (auto it = options.params.find(p.name); it != options.params.end()) given[p.name] = it->second;
-                        if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
-                    }
-                    const model::Document doc =
-                        tmpl::fill(tpl, *session, tmpl::bindParams(tpl, given), app::fillOptions(cfg));
-                    const std::string content = fingerprint(doc);
-                    std::vector<app::Output> todo;
-                    std::vector<std::string> inputs;
-                    for (size_t f = 0; f < spec.formats.size(); ++f) {
-                        inputs.push_back(sha256Hex(kEngine + "\n" + manifest.templates[t].sha256 + "\n" + content +
-                                                   "\n" + spec.formats[f]));
-                        packageInputs += inputs.back();
-                        if (options.force || !state.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
-                            todo.push_back(job.outputs[t][f]);
-                    }
-                    if (!todo.empty()) {
-                        app::writeDocument(doc, todo, cfg);
-                        renderedAny = true;
-                    }
-                    for (size_t f = 0; f < spec.formats.size(); ++f) {
-                        const bool fresh = std::any_of(todo.begin(), todo.end(), [&](const app::Output& o) {
-                            return o.path == job.outputs[t][f].path;
-                        });
-                        r.files.push_back(fresh ? state.remember(job.relative[t][f], job.outputs[t][f].path, inputs[f])
-                                                : state.recorded(job.relative[t][f]));
-                        members.push_back({tpl.name + "." + spec.formats[f], job.outputs[t][f].path});
-                    }
+    auto renderRecord = [&](Job& job, std::unique_ptr<data::Session>& session) {
+        ManifestRecord& r = job.result;
+        r.key = job.key;
+        if (options.stop && options.stop->load()) {
+            r.status = "not run";
+            r.error = "the batch was stopped (SIGINT/SIGTERM) before this record";
+            return;
+        }
+        // A data error may be a lost connection: retry the record on a fresh session, a
+        // bounded number of times, before reporting it as failed.
+        for (int attempt = 1;; ++attempt) try {
+            r.files.clear();
+            r.error.clear();
+            job.inputs.clear();
+            if (!session) session = std::make_unique<data::Session>(source);
+            bool renderedAny = false;
+            for (size_t t = 0; t < templates.size(); ++t) {
+                const tmpl::Template& tpl = templates[t];
+                std::map<std::string, std::string> given;
+                for (const auto& p : tpl.params) {
+                    if (auto it = params.find(p.name); it != params.end()) given[p.name] = it->second;
+                    if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
                 }
-                if (!job.package.empty()) {
-                    const std::string inputs = sha256Hex(packageInputs);
-                    if (options.force || !state.current(job.packageRel, job.package, inputs)) {
-                        Manifest own = manifest;
-                        own.started = own.finished = iso(cfg.created);
-                        own.status = "complete";
-                        ManifestRecord rec = r;
-                        rec.status = "done";
-                        for (size_t m = 0; m < rec.files.size(); ++m) rec.files[m].path = asciiMemberName(members[m].name);
-                        own.records = {rec};
-                        output::AtomicFile zip(job.package);
-                        writePackage(zip.tempPath(), members, toJson(own), cfg.created);
-                        zip.commit();
-                        renderedAny = true;
-                        r.files.push_back(state.remember(job.packageRel, job.package, inputs));
-                    } else {
-                        r.files.push_back(state.recorded(job.packageRel));
-                    }
+                const model::Document doc = tmpl::fill(tpl, *session, tmpl::bindParams(tpl, given), app::fillOptions(cfg));
+                const std::string content = fingerprint(doc);
+                std::vector<app::Output> todo;
+                std::vector<std::string> inputs;
+                for (size_t f = 0; f < spec.formats.size(); ++f) {
+                    inputs.push_back(sha256Hex(kEngine + "\n" + manifest.templates[t].sha256 + "\n" + content + "\n" +
+                                               spec.formats[f]));
+                    if (options.force || !state.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
+                        todo.push_back(job.outputs[t][f]);
                 }
-                r.status = renderedAny ? "done" : "skipped";
-                break;
-            } catch (const std::exception& e) {
-                session.reset();  // a broken connection is not reused
-                const auto* err = dynamic_cast<const Error*>(&e);
-                if (err && err->kind() == ErrorKind::Data && attempt < kAttempts) continue;
-                r.status = "failed";
-                r.error = e.what();
-                if (err && err->kind() == ErrorKind::Data && attempt > 1)
-                    r.error += " (after " + std::to_string(attempt) + " attempts)";
-                r.files.clear();
-                break;
+                if (!todo.empty()) {
+                    app::writeDocument(doc, todo, cfg);
+                    renderedAny = true;
+                }
+                for (size_t f = 0; f < spec.formats.size(); ++f) {
+                    const bool fresh = std::any_of(todo.begin(), todo.end(),
+                                                   [&](const app::Output& o) { return o.path == job.outputs[t][f].path; });
+                    r.files.push_back(fresh ? state.remember(job.relative[t][f], job.outputs[t][f].path, inputs[f])
+                                            : state.recorded(job.relative[t][f]));
+                    job.inputs.push_back(inputs[f]);
+                }
             }
-            progress.record(r);
+            r.status = renderedAny ? "done" : "skipped";
+            return;
+        } catch (const std::exception& e) {
+            session.reset();  // a broken connection is not reused
+            const auto* err = dynamic_cast<const Error*>(&e);
+            if (err && err->kind() == ErrorKind::Data && attempt < kAttempts) continue;
+            r.status = "failed";
+            r.error = e.what();
+            if (err && err->kind() == ErrorKind::Data && attempt > 1)
+                r.error += " (after " + std::to_string(attempt) + " attempts)";
+            r.files.clear();
+            return;
         }
     };
 
     const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : spec.workers,
                                                   static_cast<int>(std::max<size_t>(1, mine.size()))));
-    std::vector<std::thread> threads;
-    for (int w = 1; w < workers; ++w) threads.emplace_back(work);
-    work();
-    for (auto& t : threads) t.join();
+    {
+        std::vector<std::unique_ptr<data::Session>> sessions(static_cast<size_t>(workers));  // one per worker
+        parallelFor(mine.size(), workers, [&](std::size_t i, int worker) {
+            renderRecord(*mine[i], sessions[static_cast<size_t>(worker)]);
+            if (mine[i]->result.status != "not run") progress.record(mine[i]->result);
+        });
+    }
+
+    // Packages once their records are rendered: a package is written only when every record
+    // in it succeeded, so a zip never holds a partial set.
+    parallelFor(myPackages.size(), workers, [&](std::size_t i, int) {
+        Package& p = *myPackages[i];
+        p.result.path = p.rel;
+        for (Job* job : p.jobs) p.result.records.push_back(job->key);
+        for (Job* job : p.jobs)
+            if (job->result.status == "failed" || job->result.status == "not run") {
+                p.result.status = "not written";
+                p.result.reason = "record " + job->key + (job->result.status == "failed" ? " failed" : " was not run (stopped)");
+                return;
+            }
+        try {
+            // One record: its files at the top; several: a folder per record.
+            const bool folders = p.jobs.size() > 1;
+            std::vector<PackageMember> members;
+            Manifest own = manifest;
+            own.started = own.finished = iso(cfg.created);
+            own.status = "complete";
+            own.total = p.jobs.size();
+            own.records.clear();
+            std::string inputs;
+            for (Job* job : p.jobs) {
+                ManifestRecord rec = job->result;
+                rec.status = "done";
+                size_t m = 0;
+                for (size_t t = 0; t < templates.size(); ++t)
+                    for (size_t f = 0; f < spec.formats.size(); ++f, ++m) {
+                        std::string name = asciiMemberName(templates[t].name + "." + spec.formats[f]);
+                        if (folders) name = asciiMemberName(job->key) + "/" + name;
+                        members.push_back({name, job->outputs[t][f].path});
+                        rec.files[m].path = name;
+                        p.result.members.push_back(name);
+                        inputs += job->inputs[m];
+                    }
+                own.records.push_back(rec);
+            }
+            p.result.members.push_back("manifest.json");
+            const std::string packageInputs = sha256Hex(inputs);
+            if (options.force || !state.current(p.rel, p.path, packageInputs)) {
+                output::AtomicFile zip(p.path);
+                writePackage(zip.tempPath(), members, toJson(own), cfg.created);
+                zip.commit();
+                p.result.status = "written";
+                p.result.file = state.remember(p.rel, p.path, packageInputs);
+            } else {
+                p.result.status = "skipped";
+                p.result.file = state.recorded(p.rel);
+            }
+        } catch (const std::exception& e) {
+            p.result.status = "not written";
+            p.result.reason = e.what();
+            p.result.members.clear();
+        }
+    });
 
     RunSummary summary;
     summary.total = mine.size();
+    summary.source = sourceName;
+    summary.params = params;
     for (Job* job : mine) {
         const std::string& s = job->result.status;
         if (s == "done") ++summary.done;
         else if (s == "skipped") ++summary.skipped;
         else if (s == "failed") ++summary.failed;
         else ++summary.notRun;
-        if (s != "not run") manifest.records.push_back(job->result);
+        if (s == "failed") summary.failures.emplace_back(job->key, job->result.error);
+        if (s == "done" || s == "skipped") manifest.records.push_back(job->result);
+        else manifest.notRendered.push_back(job->result);
     }
-    summary.status = summary.notRun ? "stopped" : summary.failed ? "failed" : "complete";
+    std::vector<std::string> packageProblems;
+    for (Package* p : myPackages) {
+        ++summary.packages;
+        manifest.packages.push_back(p->result);
+        if (p->result.status != "not written") continue;
+        ++summary.packagesNotWritten;
+        // A package left out because of a failed or stopped record is already explained.
+        if (p->result.reason.rfind("record ", 0) != 0) packageProblems.push_back(p->rel + ": " + p->result.reason);
+    }
+    if (summary.notRun) {
+        summary.status = "stopped";
+        summary.reason = "stopped by a signal: " + std::to_string(summary.notRun) + " of " +
+                         std::to_string(summary.total) + " records not run";
+        if (summary.failed) summary.reason += "; " + firstFailures(summary.failures, summary.total);
+    } else if (summary.failed) {
+        summary.status = "failed";
+        summary.reason = firstFailures(summary.failures, summary.total);
+    } else if (!packageProblems.empty()) {
+        summary.status = "failed";
+        summary.reason = std::to_string(packageProblems.size()) + " package(s) not written: " + packageProblems.front();
+    } else {
+        summary.status = "complete";
+    }
+    for (const auto& problem : packageProblems) log << "failed: package " << problem << "\n";
     manifest.status = summary.status;
+    manifest.reason = summary.reason;
+    manifest.total = summary.total;
     manifest.started = iso(started);
     manifest.finished = iso(now());
     fs::create_directories(root);

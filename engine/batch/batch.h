@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/notify.h"
 #include "config/config.h"
 
 namespace gp::batch {
@@ -28,7 +29,12 @@ struct BatchSpec {
     int workers = 1;
     bool catchUp = false;  // a run missed while the scheduler was down runs once at start
     std::string source;    // data source name; empty: the default
+    // param.NAME = VALUE keys, in name order: VALUE may compute from the run's clock
+    // ({now.year - 1}, {prev_quarter.quarter}; batch/params.h); --param overrides them.
+    std::vector<std::pair<std::string, std::string>> params;
+    NotifySpec notify;     // notify = mailto:…, https://…; notify_on = failure | always
     std::string where;     // "reports.ini:42" for messages
+    std::map<std::string, std::string> keyWhere;  // key -> "reports.ini:43"
 };
 
 // The [batch.NAME] sections of the configuration, validated.
@@ -36,7 +42,8 @@ std::vector<BatchSpec> batches(const config::Config& cfg);
 const BatchSpec& findBatch(const std::vector<BatchSpec>& all, const std::string& name);
 
 struct RunOptions {
-    std::map<std::string, std::string> params;  // bound into the batch query and templates
+    std::map<std::string, std::string> params;  // override the batch's param.NAME values
+    std::string source;                         // data source name: overrides the batch's `source`
     int workers = 0;                            // 0: the batch's own setting
     bool force = false;                         // redo everything, even unchanged documents
     int shard = 1, shards = 1;                  // take records i with i % shards == shard - 1
@@ -49,12 +56,19 @@ struct RunOptions {
 
 struct RunSummary {
     std::size_t total = 0, done = 0, skipped = 0, failed = 0, notRun = 0;
+    std::size_t packages = 0, packagesNotWritten = 0;
     std::filesystem::path manifest;
     std::string status;  // "complete", "failed", "stopped"
+    std::string reason;  // one line: why it failed or stopped; empty when complete
+    std::string source;  // the data source used (by name)
+    std::map<std::string, std::string> params;                  // the values the run used
+    std::vector<std::pair<std::string, std::string>> failures;  // record id, error (in query order)
 };
 
 // Runs the batch. Record failures are counted and reported, never thrown; configuration,
-// template and data-source errors that stop the whole batch throw gp::Error.
+// template and data-source errors that stop the whole batch throw gp::Error before any
+// document is written: among them a template parameter that neither the query's columns nor
+// the batch parameters supply (ErrorKind::Template).
 RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options);
 
 }  // namespace gp::batch

@@ -16,41 +16,123 @@ namespace fs = std::filesystem;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
+namespace {
+
+Object::Ptr ordered() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+Object::Ptr fileJson(const ManifestFile& f) {
+    Object::Ptr o = ordered();
+    o->set("path", f.path);
+    o->set("size", f.size);
+    o->set("sha256", f.sha256);
+    o->set("inputs", f.inputs);
+    return o;
+}
+
+Object::Ptr recordJson(const ManifestRecord& r) {
+    Object::Ptr o = ordered();
+    o->set("key", r.key);
+    o->set("status", r.status);
+    if (!r.error.empty()) o->set("error", r.error);
+    Array::Ptr files = new Array;
+    for (const auto& f : r.files) files->add(fileJson(f));
+    o->set("files", files);
+    return o;
+}
+
+Array::Ptr strings(const std::vector<std::string>& items) {
+    Array::Ptr a = new Array;
+    for (const auto& s : items) a->add(s);
+    return a;
+}
+
+ManifestFile readFile(const Object::Ptr& f) {
+    return {f->getValue<std::string>("path"), f->getValue<std::uint64_t>("size"), f->getValue<std::string>("sha256"),
+            f->optValue<std::string>("inputs", "")};
+}
+
+ManifestRecord readRecord(const Object::Ptr& o) {
+    ManifestRecord r;
+    r.key = o->getValue<std::string>("key");
+    r.status = o->getValue<std::string>("status");
+    r.error = o->optValue<std::string>("error", "");
+    if (auto files = o->getArray("files"))
+        for (size_t k = 0; k < files->size(); ++k) r.files.push_back(readFile(files->getObject(static_cast<unsigned>(k))));
+    return r;
+}
+
+std::vector<std::string> readStrings(const Array::Ptr& a) {
+    std::vector<std::string> out;
+    if (a)
+        for (size_t i = 0; i < a->size(); ++i) out.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
+    return out;
+}
+
+// The file a manifest names, when it stays inside `base` (links resolved); else nullopt.
+std::optional<fs::path> inside(const fs::path& base, const std::string& rel) {
+    const fs::path p(rel);
+    if (rel.empty() || p.is_absolute() || p.has_root_name() || p.has_root_directory()) return std::nullopt;
+    for (const auto& part : p)
+        if (part == "..") return std::nullopt;
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(base.empty() ? fs::path(".") : base, ec);
+    if (ec) return std::nullopt;
+    const fs::path resolved = fs::weakly_canonical(root / p, ec);
+    if (ec) return std::nullopt;
+    auto r = root.begin();
+    auto q = resolved.begin();
+    for (; r != root.end(); ++r, ++q)
+        if (q == resolved.end() || *r != *q) return std::nullopt;
+    return resolved;
+}
+
+}  // namespace
+
 std::string toJson(const Manifest& m) {
-    Object::Ptr root = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    Object::Ptr root = ordered();
     root->set("batch", m.batch);
     root->set("engine", m.engine);
     root->set("source", m.source);
+    root->set("shard", m.shard);
+    Object::Ptr params = ordered();
+    for (const auto& [k, v] : m.params) params->set(k, v);
+    root->set("params", params);
     root->set("started", m.started);
     root->set("finished", m.finished);
     root->set("status", m.status);
+    if (!m.reason.empty()) root->set("reason", m.reason);
+    root->set("total", m.total);
+    root->set("rendered", m.records.size());
     Array::Ptr templates = new Array;
     for (const auto& t : m.templates) {
-        Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        Object::Ptr o = ordered();
         o->set("name", t.name);
         o->set("sha256", t.sha256);
         templates->add(o);
     }
     root->set("templates", templates);
     Array::Ptr records = new Array;
-    for (const auto& r : m.records) {
-        Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        o->set("key", r.key);
-        o->set("status", r.status);
-        if (!r.error.empty()) o->set("error", r.error);
-        Array::Ptr files = new Array;
-        for (const auto& f : r.files) {
-            Object::Ptr fo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            fo->set("path", f.path);
-            fo->set("size", f.size);
-            fo->set("sha256", f.sha256);
-            fo->set("inputs", f.inputs);
-            files->add(fo);
-        }
-        o->set("files", files);
-        records->add(o);
-    }
+    for (const auto& r : m.records) records->add(recordJson(r));
     root->set("records", records);
+    Array::Ptr notRendered = new Array;
+    for (const auto& r : m.notRendered) notRendered->add(recordJson(r));
+    root->set("not_rendered", notRendered);
+    Array::Ptr packages = new Array;
+    for (const auto& p : m.packages) {
+        Object::Ptr o = ordered();
+        o->set("path", p.path);
+        o->set("status", p.status);
+        if (!p.reason.empty()) o->set("reason", p.reason);
+        o->set("records", strings(p.records));
+        o->set("members", strings(p.members));
+        if (p.status != "not written") {
+            o->set("size", p.file.size);
+            o->set("sha256", p.file.sha256);
+            o->set("inputs", p.file.inputs);
+        }
+        packages->add(o);
+    }
+    root->set("packages", packages);
     std::ostringstream out;
     // Poco escapes non-ASCII as \uXXXX by default; keep UTF-8 readable.
     Poco::JSON::Stringifier::stringify(root, out, 1, -1, Poco::JSON_PRESERVE_KEY_ORDER | Poco::JSON_WRAP_STRINGS);
@@ -68,9 +150,14 @@ Manifest readManifest(const fs::path& path) {
         m.batch = root->optValue<std::string>("batch", "");
         m.engine = root->optValue<std::string>("engine", "");
         m.source = root->optValue<std::string>("source", "");
+        m.shard = root->optValue<std::string>("shard", "1/1");
+        if (auto params = root->getObject("params"))
+            for (const auto& k : params->getNames()) m.params[k] = params->getValue<std::string>(k);
         m.started = root->optValue<std::string>("started", "");
         m.finished = root->optValue<std::string>("finished", "");
         m.status = root->optValue<std::string>("status", "");
+        m.reason = root->optValue<std::string>("reason", "");
+        m.total = root->optValue<std::size_t>("total", 0);
         if (auto templates = root->getArray("templates"))
             for (size_t i = 0; i < templates->size(); ++i) {
                 auto o = templates->getObject(static_cast<unsigned>(i));
@@ -78,44 +165,61 @@ Manifest readManifest(const fs::path& path) {
             }
         auto records = root->getArray("records");
         if (!records) throw Error(ErrorKind::Data, path.string() + ": not a GrantPress manifest (no \"records\")");
-        for (size_t i = 0; i < records->size(); ++i) {
-            auto o = records->getObject(static_cast<unsigned>(i));
-            ManifestRecord r;
-            r.key = o->getValue<std::string>("key");
-            r.status = o->getValue<std::string>("status");
-            r.error = o->optValue<std::string>("error", "");
-            if (auto files = o->getArray("files"))
-                for (size_t k = 0; k < files->size(); ++k) {
-                    auto f = files->getObject(static_cast<unsigned>(k));
-                    r.files.push_back({f->getValue<std::string>("path"), f->getValue<std::uint64_t>("size"),
-                                       f->getValue<std::string>("sha256"), f->optValue<std::string>("inputs", "")});
-                }
-            m.records.push_back(std::move(r));
-        }
+        for (size_t i = 0; i < records->size(); ++i) m.records.push_back(readRecord(records->getObject(static_cast<unsigned>(i))));
+        if (auto notRendered = root->getArray("not_rendered"))
+            for (size_t i = 0; i < notRendered->size(); ++i)
+                m.notRendered.push_back(readRecord(notRendered->getObject(static_cast<unsigned>(i))));
+        if (auto packages = root->getArray("packages"))
+            for (size_t i = 0; i < packages->size(); ++i) {
+                auto o = packages->getObject(static_cast<unsigned>(i));
+                ManifestPackage p;
+                p.path = o->getValue<std::string>("path");
+                p.status = o->getValue<std::string>("status");
+                p.reason = o->optValue<std::string>("reason", "");
+                p.records = readStrings(o->getArray("records"));
+                p.members = readStrings(o->getArray("members"));
+                if (p.status != "not written")
+                    p.file = {p.path, o->getValue<std::uint64_t>("size"), o->getValue<std::string>("sha256"),
+                              o->optValue<std::string>("inputs", "")};
+                m.packages.push_back(std::move(p));
+            }
     } catch (const Poco::Exception& e) {
         throw Error(ErrorKind::Data, path.string() + ": malformed manifest: " + e.displayText());
     }
     return m;
 }
 
-std::vector<VerifyProblem> verify(const fs::path& manifestPath, std::size_t* checked) {
+VerifyResult verify(const fs::path& manifestPath) {
     const Manifest m = readManifest(manifestPath);
     const fs::path base = manifestPath.parent_path();
-    std::vector<VerifyProblem> problems;
-    std::size_t n = 0;
-    for (const auto& r : m.records)
-        for (const auto& f : r.files) {
-            ++n;
-            const fs::path p = base / fs::path(f.path);
-            std::error_code ec;
-            auto size = fs::file_size(p, ec);
-            if (ec) problems.push_back({f.path, "missing"});
-            else if (size != f.size)
-                problems.push_back({f.path, "size " + std::to_string(size) + ", expected " + std::to_string(f.size)});
-            else if (sha256File(p) != f.sha256) problems.push_back({f.path, "altered: SHA-256 differs"});
+    VerifyResult result;
+    auto check = [&](const ManifestFile& f) {
+        ++result.checked;
+        const auto p = inside(base, f.path);
+        if (!p) {
+            result.problems.push_back({f.path, "refused: the path is absolute or leads outside the manifest's folder"});
+            return;
         }
-    if (checked) *checked = n;
-    return problems;
+        std::error_code ec;
+        auto size = fs::file_size(*p, ec);
+        if (ec) result.problems.push_back({f.path, "missing"});
+        else if (size != f.size)
+            result.problems.push_back({f.path, "size " + std::to_string(size) + ", expected " + std::to_string(f.size)});
+        else if (sha256File(*p) != f.sha256) result.problems.push_back({f.path, "altered: SHA-256 differs"});
+    };
+    for (const auto& r : m.records)
+        for (const auto& f : r.files) check(f);
+    for (const auto& p : m.packages)
+        if (p.status != "not written") check(p.file);
+    if (m.status != "complete") {
+        result.incomplete = "the run is not complete: status '" + (m.status.empty() ? "unknown" : m.status) + "'";
+        if (!m.notRendered.empty())
+            result.incomplete += ", " + std::to_string(m.notRendered.size()) + " of " + std::to_string(m.total) +
+                                 " records not rendered";
+        if (!m.reason.empty()) result.incomplete += " (" + m.reason + ")";
+        result.incomplete += "; run the batch again to complete it";
+    }
+    return result;
 }
 
 }  // namespace gp::batch

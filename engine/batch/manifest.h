@@ -3,7 +3,9 @@
 // Data sources appear by name only: never a connection string or a credential.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,8 +20,8 @@ struct ManifestFile {
 
 struct ManifestRecord {
     std::string key;     // the record's id
-    std::string status;  // "done", "skipped" or "failed"
-    std::string error;   // why it failed
+    std::string status;  // "done", "skipped"; in notRendered: "failed" or "not run"
+    std::string error;   // why it failed or was not run
     std::vector<ManifestFile> files;
 };
 
@@ -28,14 +30,30 @@ struct ManifestTemplate {
     std::string sha256;
 };
 
+// A zip of one or more records' documents (the records whose `package` path is the same).
+struct ManifestPackage {
+    std::string path;                  // relative to the manifest's folder
+    std::string status;                // "written", "skipped" (unchanged), "not written"
+    std::string reason;                // why not written
+    std::vector<std::string> records;  // keys, in query order
+    std::vector<std::string> members;  // names inside the zip
+    ManifestFile file;                 // size and SHA-256 when written or skipped
+};
+
 struct Manifest {
     std::string batch;
     std::string engine;  // "GrantPress 0.1.0"
     std::string source;  // data source name
+    std::string shard = "1/1";
+    std::map<std::string, std::string> params;  // the values the run used
     std::string started, finished;  // ISO 8601, UTC
     std::string status;             // "complete", "failed" (some records failed), "stopped"
+    std::string reason;             // why not complete
+    std::size_t total = 0;          // records the query returned (this shard's share)
     std::vector<ManifestTemplate> templates;
-    std::vector<ManifestRecord> records;
+    std::vector<ManifestRecord> records;      // rendered (done or skipped as unchanged)
+    std::vector<ManifestRecord> notRendered;  // failed or not run, with why
+    std::vector<ManifestPackage> packages;
 };
 
 std::string toJson(const Manifest& m);
@@ -44,9 +62,19 @@ Manifest readManifest(const std::filesystem::path& path);
 
 struct VerifyProblem {
     std::string path;
-    std::string problem;  // "missing", "size 123, expected 456", "SHA-256 differs"
+    std::string problem;  // "missing", "size 123, expected 456", "SHA-256 differs", "outside …"
 };
-// Checks every file of every record against the manifest (paths relative to its folder).
-std::vector<VerifyProblem> verify(const std::filesystem::path& manifestPath, std::size_t* checked = nullptr);
+
+struct VerifyResult {
+    std::vector<VerifyProblem> problems;  // per file
+    std::size_t checked = 0;              // files checked
+    // Why the run the manifest describes is not complete ("stopped: 120 of 200 records not
+    // rendered"); empty when complete. Every listed file may check and the run still be short.
+    std::string incomplete;
+};
+// Checks every file of every record and package against the manifest. Paths must be
+// relative and stay inside the manifest's folder (symbolic links resolved): any other is a
+// problem and is never opened.
+VerifyResult verify(const std::filesystem::path& manifestPath);
 
 }  // namespace gp::batch

@@ -24,6 +24,20 @@ std::string asciiMemberName(const std::string& name) {
     return out.empty() ? "file" : out;
 }
 
+std::string asciiMemberPath(const std::string& path) {
+    std::string out;
+    std::size_t from = 0;
+    while (true) {
+        const std::size_t slash = path.find('/', from);
+        std::string part = asciiMemberName(path.substr(from, slash == std::string::npos ? std::string::npos : slash - from));
+        if (part == "." || part == "..") part = "_";
+        out += part;
+        if (slash == std::string::npos) return out;
+        out += '/';
+        from = slash + 1;
+    }
+}
+
 void writePackage(const std::filesystem::path& path, const std::vector<PackageMember>& members,
                   const std::string& manifestJson, std::int64_t created) {
     // Zip stores local time with two-second resolution from 1980: clamp to that range.
@@ -35,7 +49,7 @@ void writePackage(const std::filesystem::path& path, const std::vector<PackageMe
         for (const auto& m : members) {
             std::ifstream in(m.source, std::ios::binary);
             if (!in) throw Error(ErrorKind::Output, "cannot read " + m.source.string() + " for the package");
-            zip.addFile(in, when, Poco::Path(asciiMemberName(m.name), Poco::Path::PATH_UNIX));
+            zip.addFile(in, when, Poco::Path(asciiMemberPath(m.name), Poco::Path::PATH_UNIX));
         }
         std::istringstream manifest(manifestJson);
         zip.addFile(manifest, when, Poco::Path("manifest.json", Poco::Path::PATH_UNIX));

@@ -1,16 +1,20 @@
 #include "cli/batch_commands.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include "batch/batch.h"
 #include "batch/history.h"
 #include "batch/manifest.h"
 #include "batch/scheduler.h"
+#include "batch/supervise.h"
 #include "core/error.h"
 
 namespace gp::cli {
@@ -19,7 +23,19 @@ namespace {
 std::atomic<bool> gStop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
+std::atomic<bool> gReload{false};
+
 extern "C" void onStopSignal(int) { gStop.store(true); }
+extern "C" void onReloadSignal(int) { gReload.store(true); }
+
+// True when standard output is the journal's stream (systemd sets JOURNAL_STREAM=DEV:INODE).
+bool stdoutIsJournal() {
+    const char* stream = std::getenv("JOURNAL_STREAM");
+    unsigned long long dev = 0, ino = 0;
+    struct stat st {};
+    if (!stream || std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2 || ::fstat(STDOUT_FILENO, &st) != 0) return false;
+    return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+}
 
 std::string when(std::time_t t) {
     std::tm tm{};
@@ -65,46 +81,82 @@ void installStopHandlers() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
+namespace {
+
+constexpr int kExitStopped = 75;  // EX_TEMPFAIL: stopped by a signal; running again finishes it
+
+// The exit code of a run: 0 only when it is complete.
+int exitCodeOf(const batch::Outcome& o) {
+    if (o.internal) return 70;
+    if (o.errorKind) return exitCodeFor(*o.errorKind);
+    if (o.record.status == "complete") return 0;
+    if (o.record.status == "stopped") return kExitStopped;
+    return exitCodeFor(ErrorKind::Data);
+}
+
+std::function<std::time_t()> clockFrom(const std::string& now) {
+    if (now.empty()) return {};
+    // A clock that advances with real time from the given moment.
+    const std::time_t base = parseNow(now);
+    const std::time_t started = std::time(nullptr);
+    return [base, started] { return base + (std::time(nullptr) - started); };
+}
+
+std::string paramsLine(const std::map<std::string, std::string>& params) {
+    std::string out;
+    for (const auto& [k, v] : params) out += (out.empty() ? "" : ", ") + k + "=" + v;
+    return out;
+}
+
+}  // namespace
+
 int batchCommand(const config::Config& cfg, const std::string& name, const BatchFlags& flags) {
     const auto all = batch::batches(cfg);
     const batch::BatchSpec& spec = batch::findBatch(all, name);
     batch::RunOptions options;
     options.params = flags.params;
+    options.source = flags.source;
     options.workers = flags.workers;
     options.force = flags.force;
     std::tie(options.shard, options.shards) = parseShard(flags.shard);
     options.quiet = flags.quiet;
     options.outDir = flags.out;
     options.stop = &gStop;
+    options.now = clockFrom(flags.now);
     installStopHandlers();
-    batch::RunRecord rec{spec.name, "manual", std::time(nullptr), 0, 0, 0, 0, 0, "error"};
-    batch::RunSummary s;
-    try {
-        s = batch::run(cfg, spec, options);
-    } catch (...) {
-        rec.finished = std::time(nullptr);
-        try {
-            batch::History(batch::History::defaultPath(cfg)).add(rec);
-        } catch (const Error&) {
-        }
-        throw;
+    const batch::Outcome o = batch::runRecorded(cfg, spec, options, "manual", std::cerr);
+    const batch::RunRecord& r = o.record;
+    const std::string run = r.id ? " (run " + std::to_string(r.id) + ": grantpress runs --show " + std::to_string(r.id) + ")" : "";
+    if (o.errorKind) {
+        std::cerr << "grantpress: error: " << r.reason << "\n";
+        if (*o.errorKind == ErrorKind::Usage) std::cerr << "Run 'grantpress --help' for usage.\n";
+        std::cerr << "grantpress: batch " << spec.name << " did not run" << run << "\n";
+        return exitCodeOf(o);
     }
-    rec = {spec.name, "manual", rec.started, std::time(nullptr), s.total, s.done, s.skipped, s.failed, s.status};
-    batch::History(batch::History::defaultPath(cfg)).add(rec);
+    const batch::RunSummary& s = o.summary;
     std::cout << "batch " << spec.name << ": " << s.total << " records: " << s.done << " done, " << s.skipped
               << " skipped, " << s.failed << " failed";
     if (s.notRun) std::cout << ", " << s.notRun << " not run (stopped)";
-    std::cout << "\nmanifest: " << s.manifest.string() << "\n";
-    if (s.failed) std::cerr << "grantpress: " << s.failed << " record(s) failed: see the lines above and the manifest\n";
-    return s.failed ? exitCodeFor(ErrorKind::Data) : 0;
+    std::cout << "\n";
+    if (s.packages)
+        std::cout << "packages: " << s.packages << ", " << s.packagesNotWritten << " not written\n";
+    if (!s.params.empty()) std::cout << "parameters: " << paramsLine(s.params) << "\n";
+    std::cout << "status: " << s.status << "\nmanifest: " << s.manifest.string() << "\n";
+    if (r.id) std::cout << "run: " << r.id << "\n";
+    if (s.status == "failed")
+        std::cerr << "grantpress: batch " << spec.name << " failed: " << s.reason << run << "\n";
+    else if (s.status == "stopped")
+        std::cerr << "grantpress: batch " << spec.name << " stopped: " << s.reason
+                  << "; run it again to finish (unchanged documents are skipped)" << run << "\n";
+    return exitCodeOf(o);
 }
 
 int verifyCommand(const std::string& manifest) {
-    std::size_t checked = 0;
-    auto problems = batch::verify(manifest, &checked);
-    for (const auto& p : problems) std::cout << p.path << ": " << p.problem << "\n";
-    std::cout << checked << " files checked, " << problems.size() << " problem(s)\n";
-    return problems.empty() ? 0 : exitCodeFor(ErrorKind::Data);
+    const auto result = batch::verify(manifest);
+    for (const auto& p : result.problems) std::cout << p.path << ": " << p.problem << "\n";
+    std::cout << result.checked << " files checked, " << result.problems.size() << " problem(s)\n";
+    if (!result.incomplete.empty()) std::cout << "incomplete: " << result.incomplete << "\n";
+    return result.problems.empty() && result.incomplete.empty() ? 0 : exitCodeFor(ErrorKind::Data);
 }
 
 int scheduleCommand(const config::Config& cfg, const BatchFlags& flags) {
@@ -113,22 +165,75 @@ int scheduleCommand(const config::Config& cfg, const BatchFlags& flags) {
     options.stop = &gStop;
     options.once = flags.once;
     options.log = &std::cout;
-    if (!flags.now.empty()) {
-        // A fixed clock that advances with real time from the given moment.
-        const std::time_t base = parseNow(flags.now);
-        const std::time_t started = std::time(nullptr);
-        options.now = [base, started] { return base + (std::time(nullptr) - started); };
+    options.params = flags.params;
+    options.now = clockFrom(flags.now);
+    options.journal = stdoutIsJournal();
+    struct sigaction sa {};
+    sa.sa_handler = onReloadSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, nullptr);
+    options.reload = &gReload;
+    options.reloadConfig = [file = cfg.file] { return config::Config::load(file); };
+    const batch::ScheduleResult r = batch::schedule(cfg, options);
+    if (!flags.once) return 0;  // a service stopped by SIGTERM: each run's outcome is in `grantpress runs`
+    if (r.failed) {
+        std::cerr << "grantpress: " << r.failed << " of " << r.runs << " scheduled run(s) failed: see grantpress runs\n";
+        return r.firstError ? exitCodeFor(*r.firstError) : exitCodeFor(ErrorKind::Data);
     }
-    batch::schedule(cfg, options);
+    if (r.stopped) {
+        std::cerr << "grantpress: " << r.stopped << " of " << r.runs << " scheduled run(s) stopped before the end\n";
+        return kExitStopped;
+    }
     return 0;
 }
 
-int runsCommand(const config::Config& cfg) {
+namespace {
+
+std::string counts(const batch::RunRecord& r) {
+    std::string out = std::to_string(r.total) + " records: " + std::to_string(r.done) + " done, " +
+                      std::to_string(r.skipped) + " skipped, " + std::to_string(r.failed) + " failed";
+    if (r.notRun) out += ", " + std::to_string(r.notRun) + " not run";
+    return out;
+}
+
+}  // namespace
+
+int runsCommand(const config::Config& cfg, const std::string& show) {
     batch::History history(batch::History::defaultPath(cfg));
-    for (const auto& r : history.recent(50))
-        std::cout << when(r.started) << "  " << r.batch << "  " << r.trigger << "  " << r.status << "  " << r.total
-                  << " records: " << r.done << " done, " << r.skipped << " skipped, " << r.failed << " failed  ("
-                  << (r.finished - r.started) << " s)\n";
+    if (!show.empty()) {
+        std::int64_t id = 0;
+        char tail = 0;
+        if (std::sscanf(show.c_str(), "%lld%c", reinterpret_cast<long long*>(&id), &tail) != 1 || id < 1)
+            throw Error(ErrorKind::Usage, "--show " + show + ": give a run number from 'grantpress runs'");
+        const auto r = history.get(id);
+        if (!r) throw Error(ErrorKind::Usage, "--show " + show + ": no such run in " + batch::History::defaultPath(cfg).string());
+        std::cout << "run " << r->id << "\nbatch: " << r->batch << "\ntrigger: " << r->trigger
+                  << "\nstarted: " << when(r->started) << "\nfinished: " << when(r->finished) << " ("
+                  << (r->finished - r->started) << " s)\nstatus: " << r->status << "\n";
+        if (!r->reason.empty()) std::cout << "reason: " << r->reason << "\n";
+        if (r->status != "error") std::cout << "records: " << counts(*r) << "\n";
+        if (!r->source.empty()) std::cout << "source: " << r->source << "\n";
+        if (!r->params.empty()) std::cout << "parameters: " << paramsLine(r->params) << "\n";
+        if (!r->manifest.empty()) std::cout << "manifest: " << r->manifest << "\n";
+        if (!r->failures.empty()) {
+            std::cout << "failed records";
+            if (r->failed > r->failures.size()) std::cout << " (the first " << r->failures.size() << " of " << r->failed << ")";
+            std::cout << ":\n";
+            for (const auto& [key, error] : r->failures) std::cout << "  " << key << ": " << error << "\n";
+        }
+        for (const auto& p : r->notifyProblems) std::cout << "alert not sent: " << p << "\n";
+        return 0;
+    }
+    for (const auto& r : history.recent(50)) {
+        std::cout << r.id << "  " << when(r.started) << "  " << r.batch << "  " << r.trigger << "  " << r.status;
+        if (r.status != "error") std::cout << "  " << counts(r);
+        std::cout << "  (" << (r.finished - r.started) << " s)";
+        if (!r.reason.empty()) {
+            std::string reason = r.reason.size() > 160 ? r.reason.substr(0, 157) + "…" : r.reason;
+            std::cout << "  " << reason;
+        }
+        std::cout << "\n";
+    }
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "app/render_job.h"
@@ -74,6 +75,41 @@ protected:
                               .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onNow)));
         options.addOption(Option("once", "", "schedule: run what is due now, then exit")
                               .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onFlag)));
+        options.addOption(Option("show", "", "runs: show one run in full")
+                              .argument("ID")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onShow)));
+    }
+
+    // Which command takes which option: any other is refused, never ignored.
+    static const std::map<std::string, std::set<std::string>>& applicable() {
+        static const std::map<std::string, std::set<std::string>> table = {
+            {"render", {"config", "param", "format", "out", "source"}},
+            {"templates", {"config"}},
+            {"check", {"config", "source"}},
+            {"batch", {"config", "param", "out", "source", "workers", "force", "shard", "quiet", "now"}},
+            {"verify", {}},
+            {"schedule", {"config", "param", "now", "once"}},
+            {"runs", {"config", "show"}},
+        };
+        return table;
+    }
+
+    void refuseInapplicable(const std::string& command) const {
+        auto it = applicable().find(command);
+        if (it == applicable().end()) return;  // unknown command: reported as such
+        for (const auto& option : given_) {
+            if (it->second.count(option)) continue;
+            std::string takers;
+            for (const auto& [c, options] : applicable())
+                if (options.count(option)) takers += (takers.empty() ? "" : ", ") + c;
+            throw gp::Error(gp::ErrorKind::Usage, "--" + option + " does not apply to '" + command + "'" +
+                                                      (takers.empty() ? "" : " (it is for: " + takers + ")"));
+        }
+    }
+
+    void handleOption(const std::string& name, const std::string& value) override {
+        Application::handleOption(name, value);
+        if (name != "help") given_.insert(name);
     }
 
     int main(const ArgVec& args) override {
@@ -84,6 +120,7 @@ protected:
         try {
             if (args.empty()) throw gp::Error(gp::ErrorKind::Usage, "no command given");
             const std::string& command = args[0];
+            refuseInapplicable(command);
             if (command == "render") return render(args);
             if (command == "templates") return templates(args);
             if (command == "check") return check(args);
@@ -100,8 +137,8 @@ protected:
                 return gp::cli::scheduleCommand(loadConfig(), batchFlags());
             }
             if (command == "runs") {
-                if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "runs takes no arguments");
-                return gp::cli::runsCommand(loadConfig());
+                if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "runs takes no arguments (one run: runs --show ID)");
+                return gp::cli::runsCommand(loadConfig(), show_);
             }
             throw gp::Error(gp::ErrorKind::Usage, "unknown command '" + command + "'");
         } catch (const gp::Error& e) {
@@ -140,6 +177,7 @@ private:
     }
     void onShard(const std::string&, const std::string& v) { shard_ = v; }
     void onNow(const std::string&, const std::string& v) { now_ = v; }
+    void onShow(const std::string&, const std::string& v) { show_ = v; }
     void onFlag(const std::string& name, const std::string&) {
         if (name == "force") force_ = true;
         else if (name == "quiet") quiet_ = true;
@@ -156,6 +194,7 @@ private:
         f.now = now_;
         f.once = once_;
         f.out = out_;
+        f.source = source_;
         return f;
     }
 
@@ -174,14 +213,22 @@ private:
             "                    is named), queries against the data source; lists every\n"
             "                    problem as file:line:col: message, else prints OK NAME\n"
             "  batch NAME        run [batch.NAME] of reports.ini: one document set per record, in\n"
-            "                    parallel, skipping unchanged documents; writes NAME.manifest.json\n"
-            "  verify MANIFEST   re-check every file of a batch manifest (missing or altered)\n"
+            "                    parallel, skipping unchanged documents; writes NAME.manifest.json;\n"
+            "                    --param overrides the batch's param.NAME values, --source its source\n"
+            "  verify MANIFEST   re-check every file of a batch manifest (missing or altered) and\n"
+            "                    that the run it describes is complete\n"
             "  schedule          run scheduled batches in the foreground until SIGTERM/SIGINT\n"
-            "  runs              list recent batch runs\n\n"
+            "                    (--once: what is due now, then exit; --now: pretend the time)\n"
+            "  runs              list recent batch runs with their outcome and why;\n"
+            "                    runs --show ID: one run in full\n\n"
+            "An option that does not apply to the command is refused (exit 64).\n\n"
             "Options:");
         help.setFooter(
-            "Exit codes: 0 done, 64 usage, 65 data (database, record), 66 template, 70 internal,\n"
-            "73 output (folder not writable), 78 configuration (reports.ini).");
+            "Exit codes: 0 done, 64 usage, 65 data (database, record; a batch with a failed\n"
+            "record; verify: a problem or an incomplete run), 66 template, 70 internal, 73 output\n"
+            "(folder not writable), 75 stopped by SIGINT/SIGTERM (a batch, or schedule --once):\n"
+            "run it again to finish, 78 configuration (reports.ini). schedule --once exits\n"
+            "non-zero when a batch it ran failed or stopped.");
         help.format(std::cout);
     }
 
@@ -273,6 +320,8 @@ private:
     bool once_ = false;
     std::string shard_;
     std::string now_;
+    std::string show_;
+    std::set<std::string> given_;  // options on the command line, by full name
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <Poco/Util/IniFileConfiguration.h>
 #include <Poco/Util/SystemConfiguration.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 
@@ -32,8 +34,47 @@ const std::set<std::string> kPageKeys = {"size",         "orientation", "margin_
                                          "margin_bottom", "margin_left", "font",       "font_size"};
 const std::set<std::string> kSourceKeys = {"kind", "path", "connection"};
 const std::set<std::string> kSmtpKeys = {"host", "port", "from", "user", "password", "starttls", "timeout"};
-const std::set<std::string> kBatchKeys = {"query",    "templates", "formats",  "output", "package",
-                                          "schedule", "workers",   "catch_up", "source"};
+const std::set<std::string> kBatchKeys = {"query",    "templates", "formats",  "output", "package", "schedule",
+                                          "workers",  "catch_up",  "source",   "notify", "notify_on"};
+
+// Levenshtein distance, for "did you mean" hints on misspelt keys.
+std::size_t distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// " (did you mean 'workers'?)" when a known name is close to `wrong`; else "".
+std::string didYouMean(const std::string& wrong, const std::set<std::string>& known) {
+    std::string best;
+    std::size_t bestDistance = 3;  // at most two edits away
+    for (const auto& k : known)
+        if (auto d = distance(wrong, k); d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// A batch parameter key: "param.NAME" with NAME a plain identifier.
+bool isParamKey(const std::string& key) {
+    if (key.rfind("param.", 0) != 0 || key.size() == 6) return false;
+    for (size_t i = 6; i < key.size(); ++i) {
+        const char c = key[i];
+        const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        if (!letter && !(i > 6 && c >= '0' && c <= '9')) return false;
+    }
+    return true;
+}
 
 // Line-level syntax check that Poco's reader does not do (it accepts almost anything);
 // records the line of every key so later errors can point at it.
@@ -72,10 +113,13 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
                               : section == "smtp" ? kSmtpKeys
                               : section.rfind("batch.", 0) == 0 ? kBatchKeys
                                                                  : kSourceKeys;
-        if (!allowed.count(key)) {
+        const bool batchSection = section.rfind("batch.", 0) == 0;
+        if (!allowed.count(key) && !(batchSection && isParamKey(key))) {
             std::string list;
             for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
-            throw Error(ErrorKind::Config, file, line, "unknown key '" + key + "' in [" + section + "] (known: " + list + ")");
+            if (batchSection) list += ", param.NAME";
+            throw Error(ErrorKind::Config, file, line,
+                        "unknown key '" + key + "' in [" + section + "]" + didYouMean(key, allowed) + " (known: " + list + ")");
         }
         if (lineOf.count(section + "." + key))
             throw Error(ErrorKind::Config, file, line, "key '" + key + "' given twice in [" + section + "]");
@@ -311,6 +355,15 @@ Config Config::load(const fs::path& path) {
         Poco::Util::AbstractConfiguration::Keys keys;
         ini->keys("batch." + name, keys);
         for (const auto& key : keys) {
+            if (key == "param") {  // param.NAME keys: Poco reads the dot as a level
+                Poco::Util::AbstractConfiguration::Keys params;
+                ini->keys("batch." + name + ".param", params);
+                for (const auto& p : params) {
+                    cfg.batchValues[name]["param." + p] = ini->getRawString("batch." + name + ".param." + p);
+                    cfg.batchLines[name + ".param." + p] = lineFor("batch." + name + ".param." + p);
+                }
+                continue;
+            }
             cfg.batchValues[name][key] = ini->getRawString("batch." + name + "." + key);
             cfg.batchLines[name + "." + key] = lineFor("batch." + name + "." + key);
         }

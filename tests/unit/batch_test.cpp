@@ -3,7 +3,12 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+
 #include "batch/cron.h"
+#include "batch/history.h"
+#include "batch/params.h"
 #include "batch/fingerprint.h"
 #include "batch/manifest.h"
 #include "batch/naming.h"
@@ -104,6 +109,9 @@ TEST(Manifest, RoundTripsAndVerifyCatchesAFlippedByte) {
     m.batch = "заявки";
     m.engine = "GrantPress test";
     m.source = "sample";
+    m.status = "complete";
+    m.total = 1;
+    m.params = {{"year", "2022"}};
     m.records.push_back({"1645", "done", "", {{"Гранты/заявка.pdf", 16, sha256File(dir / "Гранты" / "заявка.pdf"), "x"},
                                               {"b.xlsx", 10, sha256File(dir / "b.xlsx"), "y"}}});
     std::ofstream(dir / "m.json", std::ios::binary) << toJson(m);
@@ -112,9 +120,12 @@ TEST(Manifest, RoundTripsAndVerifyCatchesAFlippedByte) {
     EXPECT_EQ(back.batch, "заявки");
     ASSERT_EQ(back.records.size(), 1u);
     EXPECT_EQ(back.records[0].files[0].path, "Гранты/заявка.pdf");
-    size_t checked = 0;
-    EXPECT_TRUE(verify(dir / "m.json", &checked).empty());
-    EXPECT_EQ(checked, 2u);
+    EXPECT_EQ(back.params, m.params);
+    EXPECT_EQ(back.total, 1u);
+    const VerifyResult clean = verify(dir / "m.json");
+    EXPECT_TRUE(clean.problems.empty());
+    EXPECT_TRUE(clean.incomplete.empty());
+    EXPECT_EQ(clean.checked, 2u);
 
     {
         std::fstream f(dir / "Гранты" / "заявка.pdf", std::ios::in | std::ios::out | std::ios::binary);
@@ -122,7 +133,7 @@ TEST(Manifest, RoundTripsAndVerifyCatchesAFlippedByte) {
         f.put('X');
     }
     fs::remove(dir / "b.xlsx");
-    auto problems = verify(dir / "m.json");
+    auto problems = verify(dir / "m.json").problems;
     ASSERT_EQ(problems.size(), 2u);
     EXPECT_EQ(problems[0].path, "Гранты/заявка.pdf");
     EXPECT_NE(problems[0].problem.find("SHA-256"), std::string::npos);
@@ -130,6 +141,143 @@ TEST(Manifest, RoundTripsAndVerifyCatchesAFlippedByte) {
 
     std::ofstream(dir / "bad.json") << "{ not json";
     EXPECT_THROW(readManifest(dir / "bad.json"), gp::Error);
+}
+
+TEST(Manifest, AStoppedRunIsIncompleteEvenWhenEveryFileChecks) {
+    fs::path dir = tempDir("manifest-stopped");
+    std::ofstream(dir / "a.pdf", std::ios::binary) << "%PDF";
+    Manifest m;
+    m.status = "stopped";
+    m.reason = "stopped by a signal: 1 of 2 records not run";
+    m.total = 2;
+    m.records.push_back({"1", "done", "", {{"a.pdf", 4, sha256File(dir / "a.pdf"), ""}}});
+    m.notRendered.push_back({"2", "not run", "the batch was stopped", {}});
+    std::ofstream(dir / "m.json", std::ios::binary) << toJson(m);
+    const VerifyResult r = verify(dir / "m.json");
+    EXPECT_TRUE(r.problems.empty());
+    EXPECT_NE(r.incomplete.find("status 'stopped', 1 of 2 records not rendered"), std::string::npos) << r.incomplete;
+    ASSERT_EQ(readManifest(dir / "m.json").notRendered.size(), 1u);
+    EXPECT_EQ(readManifest(dir / "m.json").notRendered[0].error, "the batch was stopped");
+}
+
+TEST(Manifest, VerifyNeverOpensAPathOutsideItsFolder) {
+    fs::path dir = tempDir("manifest-escape");
+    fs::create_directories(dir / "run");
+    std::ofstream(dir / "secret.txt", std::ios::binary) << "secret";
+    fs::create_symlink(dir / "secret.txt", dir / "run" / "link.txt");
+    fs::create_directories(dir / "run" / "sub");
+    std::ofstream(dir / "run" / "sub" / "ok.txt", std::ios::binary) << "ok";
+    Manifest m;
+    m.status = "complete";
+    const std::string secretSha = sha256File(dir / "secret.txt");
+    for (const std::string& path : std::vector<std::string>{"../secret.txt", (dir / "secret.txt").string(), "link.txt",
+                                                           "sub/../../secret.txt"})
+        m.records.push_back({"1", "done", "", {{path, 6, secretSha, ""}}});
+    m.records.push_back({"2", "done", "", {{"sub/ok.txt", 2, sha256File(dir / "run" / "sub" / "ok.txt"), ""}}});
+    std::ofstream(dir / "run" / "m.json", std::ios::binary) << toJson(m);
+    const VerifyResult r = verify(dir / "run" / "m.json");
+    ASSERT_EQ(r.problems.size(), 4u);
+    for (const auto& p : r.problems) EXPECT_NE(p.problem.find("refused"), std::string::npos) << p.path;
+    EXPECT_EQ(r.checked, 5u);
+}
+
+TEST(Package, MemberPathsKeepTheirFoldersInAscii) {
+    EXPECT_EQ(asciiMemberPath("1645/application.pdf"), "1645/application.pdf");
+    EXPECT_EQ(asciiMemberPath("проект/заявка.pdf"), "______/______.pdf");
+    EXPECT_EQ(asciiMemberPath("../x.pdf"), "_/x.pdf");
+}
+
+TEST(BatchParams, TheClockNamesItsPeriods) {
+    auto local = [](int y, int mo, int d) {  // noon, local time, as the clock reads it
+        std::tm tm{};
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = 12;
+        tm.tm_isdst = -1;
+        return std::mktime(&tm);
+    };
+    const std::time_t january = local(2024, 1, 15);
+    auto text = [&](const std::string& name, std::time_t t) { return gp::toPlainString(*clockValue(name, t)); };
+    EXPECT_EQ(text("now.year", january), "2024");
+    EXPECT_EQ(text("now.quarter", january), "1");
+    EXPECT_EQ(text("prev_quarter.quarter", january), "4");
+    EXPECT_EQ(text("prev_quarter.year", january), "2023");
+    EXPECT_EQ(text("prev_quarter.start", january), "2023-10-01");
+    EXPECT_EQ(text("prev_quarter.end", january), "2023-12-31");
+    EXPECT_EQ(text("prev_month.year", january), "2023");
+    EXPECT_EQ(text("prev_month.month", january), "12");
+    EXPECT_EQ(text("prev_month.end", january), "2023-12-31");
+    const std::time_t march2024 = local(2024, 3, 1);  // February of a leap year before it
+    EXPECT_EQ(text("prev_month.end", march2024), "2024-02-29");
+    EXPECT_EQ(text("yesterday", march2024), "2024-02-29");
+    EXPECT_EQ(text("prev_year.start", march2024), "2023-01-01");
+    EXPECT_FALSE(clockValue("now.yaer", january));
+    for (const auto& name : clockNames()) EXPECT_TRUE(clockValue(name, january)) << name;
+
+    BatchSpec spec;
+    spec.where = "reports.ini:10";
+    spec.params = {{"year", "{now.year - 1}"}, {"label", "Q{prev_quarter.quarter} {prev_quarter.year}"}};
+    spec.keyWhere = {{"param.year", "reports.ini:11"}, {"param.label", "reports.ini:12"}};
+    auto p = resolveParams(spec, {}, january);
+    EXPECT_EQ(p.at("year"), "2023");
+    EXPECT_EQ(p.at("label"), "Q4 2023");
+    p = resolveParams(spec, {{"year", "2020"}, {"extra", "x"}}, january);
+    EXPECT_EQ(p.at("year"), "2020");
+    EXPECT_EQ(p.at("extra"), "x");
+    spec.params = {{"year", "{now.year - }"}};
+    try {
+        resolveParams(spec, {}, january);
+        FAIL() << "a broken expression must throw";
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Config);
+        EXPECT_NE(std::string(e.what()).find("reports.ini:11"), std::string::npos) << e.what();
+    }
+}
+
+TEST(History, UpgradesAnOlderFileAndKeepsTheReasons) {
+    fs::path dir = tempDir("history");
+    const fs::path file = dir / "runs.db";
+    {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session old("SQLite", file.string());
+        old << "CREATE TABLE runs (id INTEGER PRIMARY KEY, batch TEXT NOT NULL, trigger TEXT NOT NULL, "
+               "started INTEGER NOT NULL, finished INTEGER NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL, "
+               "skipped INTEGER NOT NULL, failed INTEGER NOT NULL, status TEXT NOT NULL)",
+            Poco::Data::Keywords::now;
+        old << "INSERT INTO runs VALUES (1, 'old', 'manual', 100, 110, 3, 3, 0, 0, 'complete')", Poco::Data::Keywords::now;
+    }
+    History h(file);
+    RunRecord r;
+    r.batch = "заявки";
+    r.trigger = "schedule";
+    r.started = 200;
+    r.finished = 230;
+    r.total = 3;
+    r.done = 1;
+    r.failed = 1;
+    r.notRun = 1;
+    r.status = "stopped";
+    r.reason = "stopped by a signal";
+    r.params = {{"year", "2022"}};
+    r.failures = {{"17", "запрос 'project': нет записи"}};
+    r.manifest = "/out/заявки.manifest.json";
+    r.notifyProblems = {"mailto:ops@example.org: connection refused"};
+    const auto id = h.add(r);
+    EXPECT_EQ(id, 2);
+    const auto back = h.get(id);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->notRun, 1u);
+    EXPECT_EQ(back->reason, "stopped by a signal");
+    EXPECT_EQ(back->params, r.params);
+    EXPECT_EQ(back->failures, r.failures);
+    EXPECT_EQ(back->manifest, r.manifest);
+    EXPECT_EQ(back->notifyProblems, r.notifyProblems);
+    const auto recent = h.recent(10);
+    ASSERT_EQ(recent.size(), 2u);
+    EXPECT_EQ(recent[1].batch, "old");
+    EXPECT_EQ(recent[1].reason, "");
+    EXPECT_FALSE(h.get(99));
 }
 
 TEST(Package, IsAValidZipWithAsciiNamesAndFixedBytes) {
