@@ -21,6 +21,8 @@ packages=(
   postgresql
   # tests: a real SMTP server for the alert tests (tests/unit/notify_servers.py), openssl makes its certificate
   python3-aiosmtpd openssl
+  # tests: systemd-analyze checks the service unit in packaging/systemd
+  systemd
 )
 
 missing=()
