@@ -31,9 +31,10 @@ std::string safePart(const std::string& s) {
 
 }  // namespace
 
-std::string documentBaseName(const std::string& templateName, const std::map<std::string, std::string>& params) {
-    std::string name = safePart(fs::path(templateName).stem().string());
-    for (const auto& [key, value] : params) name += "-" + safePart(value);
+std::string documentBaseName(const tmpl::Template& t, const std::map<std::string, std::string>& params) {
+    std::string name = safePart(fs::path(t.name).stem().string());
+    for (const auto& [key, value] : params)
+        if (!tmpl::isSecretParam(t, key)) name += "-" + safePart(value);
     return name;
 }
 
@@ -50,7 +51,7 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
     const model::Document doc = tmpl::fill(t, session, params, fillOptions(cfg));
 
     const fs::path dir = request.outDir.empty() ? cfg.outputDir / t.name : request.outDir;
-    const std::string base = documentBaseName(t.name, request.params);
+    const std::string base = documentBaseName(t, request.params);
     std::vector<Output> outputs;
     std::vector<fs::path> written;
     for (const auto& format : request.formats) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "template/template.h"
 
 namespace gp::app {
 
@@ -22,7 +23,8 @@ struct RenderRequest {
 // Files written, in the order of `formats`.
 std::vector<std::filesystem::path> render(const config::Config& cfg, const RenderRequest& request);
 
-// "application-1645": the template name and the given parameter values, made safe for a file name.
-std::string documentBaseName(const std::string& templateName, const std::map<std::string, std::string>& params);
+// "application-1645": the template name and the given values of its non-secret parameters,
+// made safe for a file name (a secret, such as a PDF password, never names a file).
+std::string documentBaseName(const tmpl::Template& t, const std::map<std::string, std::string>& params);
 
 }  // namespace gp::app

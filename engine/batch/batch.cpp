@@ -13,6 +13,7 @@
 #include <iostream>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -429,6 +430,23 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     const size_t idIndex = static_cast<size_t>(idColumn - records.columns.begin());
     checkParameters(spec, templates, records.columns, params);
 
+    // Secret parameters (passwords of the documents) are used, never shown: "***" in the
+    // manifest, the history and alerts; no file name may be built from one.
+    std::set<std::string> secrets;
+    for (const auto& t : templates)
+        for (const auto& p : t.params)
+            if (p.secret) secrets.insert(p.name);
+    for (auto& [name, value] : manifest.params)
+        if (secrets.count(name)) value = "***";
+    for (const auto* pattern : {&spec.output, &spec.package})
+        for (const auto& seg : tmpl::parseText(*pattern, {cfg.file.string(), cfg.batchLines.at(spec.name), 0}, false).segments)
+            if (seg.expr)
+                for (const tmpl::Expr* e : [&] { std::vector<const tmpl::Expr*> r; seg.expr->references(r); return r; }())
+                    if (e->ref.size() == 1 && secrets.count(e->ref[0]))
+                        throw Error(ErrorKind::Config, spec.where + ": [batch." + spec.name + "] names files with {" +
+                                                           e->ref[0] + "}, a secret parameter of its templates: a "
+                                                           "password never goes into a file name");
+
     const fs::path root = options.outDir.empty() ? cfg.outputDir / spec.name : options.outDir;
     const tmpl::Location patternLoc{cfg.file.string(), cfg.batchLines.at(spec.name), 0};
     const tmpl::TextExpr outputPattern = tmpl::parseText(spec.output, patternLoc, false);
@@ -639,7 +657,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     RunSummary summary;
     summary.total = mine.size();
     summary.source = sourceName;
-    summary.params = params;
+    summary.params = manifest.params;  // secrets masked
     for (Job* job : mine) {
         const std::string& s = job->result.status;
         if (s == "done") ++summary.done;

@@ -348,6 +348,20 @@ public:
                 throw Error(ErrorKind::Usage, def.loc.file, def.loc.line, def.loc.column,
                             "<protection>: the owner password is empty (give the parameter or set the variable it "
                             "names)");
+            // What the PDF's standard security handler takes, checked here where the password is
+            // given (a parameter, a variable), never shown.
+            for (const auto& [pw, which] : {std::pair{&doc.protection.ownerPassword, "owner"},
+                                            std::pair{&doc.protection.userPassword, "user"}}) {
+                const bool printable = std::all_of(pw->begin(), pw->end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+                if (!printable || pw->size() > 32)
+                    throw Error(ErrorKind::Usage, def.loc.file, def.loc.line, def.loc.column,
+                                std::string("<protection>: the ") + which +
+                                    " password must be at most 32 printable ASCII characters (Latin letters, digits, "
+                                    "signs): give another (it is not shown)");
+            }
+            if (doc.protection.ownerPassword == doc.protection.userPassword)
+                throw Error(ErrorKind::Usage, def.loc.file, def.loc.line, def.loc.column,
+                            "<protection>: the owner and user passwords must differ");
             doc.protection.allowPrint = def.print;
             doc.protection.allowCopy = def.copy;
             doc.protection.allowEdit = def.edit;
@@ -400,7 +414,8 @@ private:
         data::Result r = atQuery(q.loc, [&] { return session_.query(q.sql, binding(q, level), where(q)); });
         if (q.one && r.rows.size() != 1) {
             std::string given;
-            for (const auto& [k, v] : params_) given += (given.empty() ? "" : ", ") + k + "=" + toPlainString(v);
+            for (const auto& [k, v] : params_)
+                given += (given.empty() ? "" : ", ") + k + "=" + (isSecretParam(t_, k) ? "***" : toPlainString(v));
             throw Error(ErrorKind::Data, where(q) + " returned " + std::to_string(r.rows.size()) + " rows for " +
                                              (given.empty() ? "no parameters" : given) +
                                              ", expected exactly one: check the record ID");
@@ -710,7 +725,7 @@ private:
 
 Value parseParam(const ParamDef& p, const std::string& raw, const std::string& origin) {
     auto bad = [&](const char* want) -> Value {
-        throw Error(ErrorKind::Usage, origin + ": parameter " + p.name + "='" + raw + "' is not " + want);
+        throw Error(ErrorKind::Usage, origin + ": parameter " + p.name + "='" + (p.secret ? "***" : raw) + "' is not " + want);
     };
     switch (p.type) {
         case ParamDef::Type::Text: return raw;

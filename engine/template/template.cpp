@@ -306,6 +306,16 @@ public:
             }
         }
         t.body = blocks(root, 0, Where::Report);
+        // A parameter that makes a password is a secret wherever it is declared.
+        if (t.protection)
+            for (const TextExpr* te : {&t.protection->ownerPassword, &t.protection->userPassword})
+                for (const Expr* e : te->references()) {
+                    const std::string name = e->ref.size() == 2 && e->ref[0] == "param" ? e->ref[1]
+                                             : e->ref.size() == 1                      ? e->ref[0]
+                                                                                       : std::string();
+                    for (auto& p : t.params)
+                        if (p.name == name) p.secret = true;
+                }
         std::map<std::string, Location> names;
         for (const auto& p : t.params)
             if (!names.emplace(p.name, p.loc).second) report(p.loc, "parameter '" + p.name + "' is declared twice");
@@ -466,7 +476,7 @@ private:
     }
 
     std::optional<ParamDef> param(const XmlNode& n) {
-        allow(n, {"name", "type", "required", "default"});
+        allow(n, {"name", "type", "required", "default", "secret"});
         noText(n);
         noChildren(n);
         ParamDef p;
@@ -488,6 +498,7 @@ private:
             else report(*t, "type=\"" + type + "\" is not integer, text, date, decimal or boolean");
         }
         p.required = boolAttr(n, "required");
+        p.secret = boolAttr(n, "secret");
         if (const Attr* d = n.findAttribute("default")) {
             p.defaultValue = d->value.text;
             const std::string& v = d->value.text;
@@ -1082,7 +1093,11 @@ private:
     }
     void ref(const Expr& e, const RefScope& s) {
         try {
-            resolveRef(e, s);
+            const Resolution r = resolveRef(e, s);
+            if (r.kind == Resolution::Kind::Param && !s.env && isSecretParam(t_, r.name))
+                report(e.loc, "{" + e.source + "}: parameter '" + r.name +
+                                  "' is secret (secret=\"true\", or used in <protection>): it is never shown; use it "
+                                  "only in <protection> or bind it in a query as :" + r.name);
         } catch (const Error& err) {
             problems_.push_back(err);
         }
@@ -1248,6 +1263,10 @@ fs::path folderOf(const std::string& displayName, const fs::path& folder) {
 }
 
 }  // namespace
+
+bool isSecretParam(const Template& t, const std::string& name) {
+    return std::any_of(t.params.begin(), t.params.end(), [&](const ParamDef& p) { return p.secret && p.name == name; });
+}
 
 const QueryDef* Template::query(const std::string& wanted) const {
     for (const auto& q : queries)

@@ -20,6 +20,10 @@ struct ParamDef {
     std::string name;
     Type type = Type::Text;
     bool required = false;
+    // secret="true", or used in <protection>: its value is never shown — not in file names,
+    // logs, manifests, run history, document text or metadata, nor in error messages ("***").
+    // It may be used only in <protection> and bound in queries.
+    bool secret = false;
     std::optional<std::string> defaultValue;
     Location loc;
 };
@@ -106,6 +110,10 @@ struct ProtectionDef {
     bool print = true, copy = true, edit = false;
     Location loc;
 };
+
+struct Template;
+// Whether `name` is a secret parameter of `t`.
+bool isSecretParam(const Template& t, const std::string& name);
 
 struct Template {
     std::string name;  // file name without .xml

@@ -106,11 +106,12 @@ TEST(Template, ReferencesAreChecked) {
 TEST(Template, ParsesTheNewElements) {
     auto t = parseTemplate(R"(<report title="x" margins="20 10" font="PTSans" font-size="11.5" title-page="true">
   <param name="id" type="integer" required="true"/>
+  <param name="pin" type="text"/>
   <query name="projects">SELECT id, title FROM projects WHERE id = :id</query>
   <query name="org" one="true">SELECT head_name, head_position FROM organizations</query>
   <header>Заявка {id}</header>
   <footer>{page} / {pages}</footer>
-  <protection owner-password="{env.OWNER}" user-password="{param.id}" allow="print copy edit"/>
+  <protection owner-password="{env.OWNER}" user-password="{param.pin}" allow="print copy edit"/>
   <heading level="2" sheet="Лист">Заголовок</heading>
   <repeat rows="projects" empty="нет">
     <query name="lines">SELECT item, requested, category FROM budget_lines WHERE project_id = :parent_id</query>
@@ -138,6 +139,9 @@ TEST(Template, ParsesTheNewElements) {
     EXPECT_TRUE(t.titlePage);
     ASSERT_TRUE(t.header && t.footer && t.protection);
     EXPECT_TRUE(t.protection->edit);
+    ASSERT_EQ(t.params.size(), 2u);
+    EXPECT_FALSE(t.params[0].secret);
+    EXPECT_TRUE(t.params[1].secret);  // a password: secret without saying so
     ASSERT_EQ(t.body.size(), 4u);
     EXPECT_EQ(t.body[0].kind, Block::Kind::Heading);
     EXPECT_EQ(t.body[0].level, 2);
