@@ -35,6 +35,14 @@ std::string documentBaseName(const tmpl::Template& t, const std::map<std::string
     std::string name = safePart(fs::path(t.name).stem().string());
     for (const auto& [key, value] : params)
         if (!tmpl::isSecretParam(t, key)) name += "-" + safePart(value);
+    // Under the file system's 255 bytes with the extension and a temporary name's suffix,
+    // cut at a character boundary.
+    constexpr std::size_t kMaxBytes = 200;
+    if (name.size() > kMaxBytes) {
+        std::size_t cut = kMaxBytes;
+        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+        name.resize(cut);
+    }
     return name;
 }
 

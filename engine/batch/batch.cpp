@@ -524,6 +524,18 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     for (auto& job : jobs)
         if (spec.package.empty() ? ours(job.index) : ours(job.package)) mine.push_back(&job);
 
+    // The output folder must take files before the first record: a folder that cannot be
+    // written is one output error (73), not a failure per record.
+    {
+        std::error_code ec;
+        fs::create_directories(root, ec);
+        const fs::path probe = root / (".grantpress-probe-" + std::to_string(::getpid()));
+        if (ec || !std::ofstream(probe, std::ios::binary).put('x').flush())
+            throw Error(ErrorKind::Output, root.string() + ": cannot write to the batch's output folder" +
+                                               (ec ? " (" + ec.message() + ")" : "") +
+                                               ": check its permissions and free space, or give another with --out");
+        fs::remove(probe, ec);
+    }
     removeStaleTemporaries(root);
     State state(root / ".grantpress-state.json");
     Progress progress(log, mine.size(), options.quiet);

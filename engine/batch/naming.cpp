@@ -1,5 +1,6 @@
 #include "batch/naming.h"
 
+#include <iterator>
 #include <map>
 
 #include "core/error.h"
@@ -41,10 +42,23 @@ std::filesystem::path safeRelative(const std::string& filled, const std::string&
     std::filesystem::path p(filled);
     if (p.is_absolute() || filled.empty())
         throw Error(ErrorKind::Config, where + ": output path '" + filled + "' must be relative to the output folder");
-    for (const auto& part : p)
-        if (part == ".." || part == ".")
+    std::filesystem::path out;
+    for (auto it = p.begin(); it != p.end(); ++it) {
+        if (*it == ".." || *it == ".")
             throw Error(ErrorKind::Config, where + ": output path '" + filled + "' must not contain '.' or '..'");
-    return p;
+        // Several placeholders in one folder or file name can add up past the file system's
+        // 255 bytes: each component is cut (at a character boundary, the extension kept).
+        const std::string part = it->string();
+        if (part.size() <= kMaxComponentBytes) {
+            out /= part;
+        } else if (std::next(it) == p.end() && it->has_extension() && it->extension().string().size() < 16) {
+            const std::string ext = it->extension().string();
+            out /= safeComponent(it->stem().string(), kMaxComponentBytes - ext.size()) + ext;
+        } else {
+            out /= safeComponent(part, kMaxComponentBytes);
+        }
+    }
+    return out;
 }
 
 void resolveCollisions(std::vector<std::filesystem::path>& paths) {

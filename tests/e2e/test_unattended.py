@@ -92,7 +92,8 @@ class Unattended(unittest.TestCase):
         src = gptest.ARGS.source_dir
         cls.templates = fresh_dir("unattended-templates")
         os.makedirs(cls.templates)
-        shutil.copy(os.path.join(src, "templates", "application.xml"), cls.templates)
+        for name in ("application.xml", "registry.xml"):
+            shutil.copy(os.path.join(src, "templates", name), cls.templates)
         with open(os.path.join(cls.templates, "yearly.xml"), "w", encoding="utf-8") as f:
             f.write(YEAR_TEMPLATE)
         cls.out = fresh_dir("unattended-out")
@@ -394,6 +395,37 @@ class Unattended(unittest.TestCase):
         m = self.manifest(out, "p")
         self.assertEqual(m["packages"][0]["status"], "not written")
         self.assertEqual(m["packages"][0]["reason"], "record 999999 failed")
+
+    # --- names and folders that cannot be written --------------------------------------------
+
+    def test_a_name_over_255_bytes_is_shortened_not_failed(self):
+        cfg = self.write_config("u-long.ini", "[batch.l]\nquery = SELECT id, title || ' ' || title || ' ' || title || ' ' || "
+                                "title AS t FROM projects WHERE id = 1645\ntemplates = application\nformats = pdf\n"
+                                "output = {t} {t} {t}/{t} {t} {t}\npackage = {t}{t}{t}\n")
+        out = fresh_dir("u-long")
+        r = grantpress("--config", cfg, "batch", "l", "--out", out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        files = [os.path.relpath(p, out) for p in glob.glob(os.path.join(out, "**", "*"), recursive=True) if os.path.isfile(p)]
+        self.assertEqual(len(files), 3, files)  # the PDF, the package, the manifest
+        for f in files:
+            for part in f.split(os.sep):
+                self.assertLessEqual(len(part.encode()), 200, part)
+        self.assertTrue(any(f.endswith(".pdf") for f in files) and any(f.endswith(".zip") for f in files), files)
+        # render names its file by the parameters: a long one is cut too
+        long_title = "Клуб неравнодушных " * 30
+        r = grantpress("--config", self.config, "render", "registry", "--param", f"grantor={long_title}",
+                       "--format", "pdf", "--out", fresh_dir("u-long-render"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertLessEqual(len(os.path.basename(r.stdout.strip()).encode()), 204)
+
+    def test_an_output_folder_that_cannot_be_written_is_one_output_error(self):
+        blocker = os.path.join(gptest.ARGS.work_dir, "u-blocker")
+        with open(blocker, "w") as f:
+            f.write("a file where a folder should be")
+        r = self.gp("batch", "apps", "--out", os.path.join(blocker, "sub"))
+        self.assertEqual(r.returncode, 73, r.stdout + r.stderr)
+        self.assertIn("cannot write to the batch's output folder", r.stderr)
+        self.assertNotIn("failed: record", r.stderr)
 
     # --- verify reads nothing outside the manifest's folder ---------------------------------
 

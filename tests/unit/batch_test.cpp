@@ -14,6 +14,7 @@
 #include "batch/naming.h"
 #include "batch/package.h"
 #include "core/error.h"
+#include "core/utf8.h"
 
 namespace fs = std::filesystem;
 using namespace gp::batch;
@@ -92,6 +93,20 @@ TEST(Naming, HostileValuesStayInsideTheFolder) {
     EXPECT_THROW(safeRelative("/etc/passwd", "t"), gp::Error);
     EXPECT_THROW(safeRelative("a/../../b", "t"), gp::Error);
     EXPECT_EQ(safeRelative("Гранты/1645 Клуб.pdf", "t"), fs::path("Гранты/1645 Клуб.pdf"));
+    // Three long placeholders in one name: each component cut under 255 bytes, the extension kept.
+    std::string longNames;
+    for (int i = 0; i < 3; ++i) longNames += "1645 " + std::string(60, 'x') + " Клуб неравнодушных";
+    const fs::path cutPath = safeRelative(longNames + "/" + longNames + ".pdf", "t");
+    std::vector<std::string> parts;
+    for (const auto& part : cutPath) parts.push_back(part.string());
+    ASSERT_EQ(parts.size(), 2u);
+    for (const auto& part : parts) {
+        EXPECT_LE(part.size(), kMaxComponentBytes);
+        EXPECT_GE(part.size(), kMaxComponentBytes - 8);
+        EXPECT_EQ(gp::utf8::decode(part).find(U'\uFFFD'), std::u32string::npos) << part;  // whole characters
+    }
+    EXPECT_EQ(cutPath.extension(), ".pdf");
+    EXPECT_EQ(parts[0].rfind("1645 xxx", 0), 0u);
 }
 
 TEST(Naming, CollisionsAreResolvedInOrder) {
