@@ -1,6 +1,7 @@
 #include "output/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,7 +19,44 @@ namespace fs = std::filesystem;
 
 std::string why(int err) { return std::strerror(err); }
 
+// Temporary paths of live AtomicFiles, as heap copies a signal handler may read: a slot is
+// taken with an atomic exchange, by the owner (on commit or destruction) or by the handler.
+constexpr int kSlots = 256;
+std::atomic<char*> gTemporaries[kSlots];
+static_assert(std::atomic<char*>::is_always_lock_free, "a signal handler reads the registry");
+
+int enroll(const fs::path& temp) {
+    const std::string& s = temp.native();
+    for (int i = 0; i < kSlots; ++i) {
+        if (gTemporaries[i].load() != nullptr) continue;
+        char* copy = new char[s.size() + 1];
+        std::memcpy(copy, s.c_str(), s.size() + 1);
+        char* expected = nullptr;
+        if (gTemporaries[i].compare_exchange_strong(expected, copy)) return i;
+        delete[] copy;
+    }
+    return -1;  // more than kSlots files at once: this one is only removed by its destructor
+}
+
+void withdraw(int slot) {
+    if (slot >= 0) delete[] gTemporaries[slot].exchange(nullptr);
+}
+
+extern "C" void onFatalSignal(int sig) {
+    for (auto& slot : gTemporaries)
+        if (char* path = slot.exchange(nullptr)) ::unlink(path);  // async-signal-safe; the copy is left to exit
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
 }  // namespace
+
+void removeTemporariesOnSignal() {
+    struct sigaction sa {};
+    sa.sa_handler = onFatalSignal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+}
 
 AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
     static std::atomic<unsigned> counter{0};
@@ -35,15 +73,18 @@ AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
         throw Error(ErrorKind::Output, "cannot write in the output folder " + dir.string() + ": " + why(errno) +
                                            " (choose another with --out DIR)");
     ::close(fd);
+    slot_ = enroll(temp_);
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : final_(std::move(other.final_)), temp_(std::move(other.temp_)), committed_(other.committed_) {
+    : final_(std::move(other.final_)), temp_(std::move(other.temp_)), committed_(other.committed_), slot_(other.slot_) {
     other.committed_ = true;  // the moved-from object owns nothing
+    other.slot_ = -1;
 }
 
 AtomicFile::~AtomicFile() {
     if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+    withdraw(slot_);
 }
 
 void AtomicFile::commit() {
@@ -56,6 +97,8 @@ void AtomicFile::commit() {
     if (::rename(temp_.c_str(), final_.c_str()) != 0)
         throw Error(ErrorKind::Output, "cannot move the finished file to " + final_.string() + ": " + why(errno));
     committed_ = true;
+    withdraw(slot_);
+    slot_ = -1;
 }
 
 }  // namespace gp::output

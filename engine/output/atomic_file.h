@@ -28,6 +28,13 @@ private:
     std::filesystem::path final_;
     std::filesystem::path temp_;
     bool committed_ = false;
+    int slot_ = -1;  // in the registry of live temporaries, for removeTemporariesOnSignal
 };
+
+// Installs SIGINT/SIGTERM/SIGHUP handlers that remove the temporary files of every live
+// AtomicFile, then end the process by the same signal (its default action): a command
+// stopped while writing leaves nothing behind. For commands that cannot stop between
+// documents (render); a batch installs its own handlers, which finish the documents in flight.
+void removeTemporariesOnSignal();
 
 }  // namespace gp::output

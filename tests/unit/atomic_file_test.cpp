@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -64,4 +66,32 @@ TEST(AtomicFile, UnwritableFolderIsAnOutputError) {
         EXPECT_NE(std::string(e.what()).find(dir.string()), std::string::npos);
     }
     ::chmod(dir.c_str(), 0755);
+}
+
+// A process ended by SIGTERM or SIGINT while writing leaves no temporary file; a committed
+// file and one already gone stay as they are.
+TEST(AtomicFile, ASignalRemovesTheTemporariesThenEndsTheProcess) {
+    for (int sig : {SIGTERM, SIGINT}) {
+        fs::path dir = freshDir("atomic-signal-" + std::to_string(sig));
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            gp::output::removeTemporariesOnSignal();
+            gp::output::AtomicFile done(dir / "done.pdf");
+            std::ofstream(done.tempPath()) << "finished";
+            done.commit();
+            gp::output::AtomicFile a(dir / "a.pdf");
+            gp::output::AtomicFile b(dir / "b.xlsx");
+            std::ofstream(a.tempPath()) << "half";
+            gp::output::AtomicFile moved(std::move(b));
+            ::raise(sig);
+            ::_exit(0);  // not reached: the signal ends the process
+        }
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFSIGNALED(status)) << status;
+        EXPECT_EQ(WTERMSIG(status), sig);
+        EXPECT_EQ(entries(dir), 1u);  // only the committed file
+        EXPECT_TRUE(fs::exists(dir / "done.pdf"));
+    }
 }
