@@ -3,12 +3,16 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -536,6 +540,18 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                                                ": check its permissions and free space, or give another with --out");
         fs::remove(probe, ec);
     }
+    // One run per batch folder at a time: a second (by hand, a scheduler, another machine on
+    // the same folder) stops here instead of racing for the same files and state.
+    const int lockFd = ::open((root / ".grantpress-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lockFd < 0) throw Error(ErrorKind::Output, root.string() + ": cannot create .grantpress-lock: " + std::strerror(errno));
+    struct LockGuard {
+        int fd;
+        ~LockGuard() { ::close(fd); }  // closing releases the lock
+    } lockGuard{lockFd};
+    if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0)
+        throw Error(ErrorKind::Busy, "batch " + spec.name + " is already running on " + root.string() +
+                                         " (another grantpress holds .grantpress-lock there): wait for it to finish, "
+                                         "or stop it, then run again");
     removeStaleTemporaries(root);
     State state(root / ".grantpress-state.json");
     Progress progress(log, mine.size(), options.quiet);

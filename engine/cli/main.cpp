@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "core/error.h"
 #include "data/source.h"
+#include "output/atomic_file.h"
 #include "template/check.h"
 #include "template/template.h"
 
@@ -201,6 +202,7 @@ private:
     void printHelp() {
         Poco::Util::HelpFormatter help(options());
         help.setCommand("grantpress");
+        help.setWidth(100);  // the command list is laid out by hand, up to 96 columns
         help.setUsage("COMMAND [OPTIONS]");
         help.setHeader(
             "Renders grant documents (PDF, XLSX) from templates and a database.\n\n"
@@ -224,11 +226,18 @@ private:
             "An option that does not apply to the command is refused (exit 64).\n\n"
             "Options:");
         help.setFooter(
-            "Exit codes: 0 done, 64 usage, 65 data (database, record; a batch with a failed\n"
-            "record; verify: a problem or an incomplete run), 66 template, 70 internal, 73 output\n"
-            "(folder not writable), 75 stopped by SIGINT/SIGTERM (a batch, or schedule --once):\n"
-            "run it again to finish, 78 configuration (reports.ini). schedule --once exits\n"
-            "non-zero when a batch it ran failed or stopped.");
+            "Exit codes:\n"
+            "  0  done\n"
+            "  64 usage (an option that does not apply to the command, too)\n"
+            "  65 data: database, record; a batch with a failed record;\n"
+            "     verify: a file missing or altered, or a run not complete\n"
+            "  66 template\n"
+            "  70 internal\n"
+            "  73 output: folder not writable\n"
+            "  75 stopped by SIGINT/SIGTERM (a batch; schedule --once), or the\n"
+            "     batch already running on its folder: run it again to finish\n"
+            "  78 configuration (reports.ini)\n"
+            "schedule --once exits non-zero when a batch it ran failed or stopped.");
         help.format(std::cout);
     }
 
@@ -236,6 +245,7 @@ private:
 
     int render(const ArgVec& args) {
         if (args.size() != 2) throw gp::Error(gp::ErrorKind::Usage, "render takes one template name: render TEMPLATE");
+        gp::output::removeTemporariesOnSignal();  // Ctrl-C or SIGTERM mid-render leaves no .tmp files
         gp::config::Config cfg = loadConfig();
         gp::app::RenderRequest request;
         request.templateName = args[1];

@@ -33,6 +33,7 @@ int exitCodeFor(ErrorKind kind) noexcept {
         case ErrorKind::Render: return 70;
         case ErrorKind::Output: return 73;
         case ErrorKind::Config: return 78;
+        case ErrorKind::Busy: return 75;
     }
     return 70;
 }

@@ -14,6 +14,7 @@ enum class ErrorKind {
     Template,  // template missing, malformed or invalid
     Output,    // output folder or file cannot be written
     Render,    // a renderer failed (font missing, library error)
+    Busy,      // the work is under way elsewhere (a batch already running on the folder): try later
 };
 
 class Error : public std::runtime_error {

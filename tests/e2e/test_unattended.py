@@ -427,6 +427,43 @@ class Unattended(unittest.TestCase):
         self.assertIn("cannot write to the batch's output folder", r.stderr)
         self.assertNotIn("failed: record", r.stderr)
 
+    # --- signals and concurrent runs -----------------------------------------------------------
+
+    def test_two_runs_of_one_batch_folder_do_not_race(self):
+        out = fresh_dir("u-lock")
+        first = subprocess.Popen([gptest.ARGS.grantpress, "--config", self.config, "batch", "apps", "--out", out,
+                                  "--param", "limit=60", "--workers", "1", "--quiet"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not glob.glob(os.path.join(out, "*", "application.pdf")):
+            time.sleep(0.02)
+        second = self.gp("batch", "apps", "--out", out, "--param", "limit=60", "--quiet")
+        stdout, stderr = first.communicate(timeout=120)
+        self.assertEqual(first.returncode, 0, stdout + stderr)
+        self.assertEqual(second.returncode, 75, second.stdout + second.stderr)
+        self.assertIn("batch apps is already running on", second.stderr)
+        self.assertEqual(self.manifest(out, "apps")["status"], "complete")  # the second did not overwrite it
+        r = self.gp("batch", "apps", "--out", out, "--param", "limit=60", "--quiet")  # free again
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_sigterm_during_a_render_leaves_no_temporary_file(self):
+        big = os.path.join(gptest.ARGS.work_dir, "big.db")
+        subprocess.run([os.path.join(gptest.ARGS.source_dir, "scripts", "make-sample-db.sh"), "--projects", "6000",
+                        "--generator", gptest.ARGS.samplegen, "--out", big], check=True, stdout=subprocess.DEVNULL)
+        cfg = self.write_config("u-big.ini", "", extra_sources=f"[source.big]\nkind = sqlite\npath = {big}\n")
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            out = fresh_dir(f"u-sigrender-{int(sig)}")
+            p = subprocess.Popen([gptest.ARGS.grantpress, "--config", cfg, "render", "registry", "--source", "big",
+                                  "--format", "pdf,xlsx", "--out", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            deadline = time.time() + 60
+            while time.time() < deadline and not glob.glob(os.path.join(out, ".*.tmp-*")):
+                time.sleep(0.005)
+            self.assertTrue(glob.glob(os.path.join(out, ".*.tmp-*")), "the render never started writing")
+            p.send_signal(sig)
+            p.communicate(timeout=60)
+            self.assertEqual(p.returncode, -sig)
+            self.assertEqual(os.listdir(out), [])  # neither a temporary nor a partial document
+
     # --- verify reads nothing outside the manifest's folder ---------------------------------
 
     def test_verify_refuses_paths_outside_the_manifest_folder(self):
