@@ -55,15 +55,22 @@ std::string percent(Decimal fraction, int decimals) {
 
 std::string dateShort(const Date& d) { return fmt::format("{:02}.{:02}.{:04}", d.day, d.month, d.year); }
 
+// A month outside 1..12 comes only from a date no calendar has (a database's zero date
+// 0000-00-00 read through a driver that does not refuse it): such a date is shown as the
+// digits it holds, never looked up in the month names.
+static bool namedMonth(const Date& d) { return d.month >= 1 && d.month <= 12; }
+
 std::string dateLong(const Date& d) {
     static constexpr const char* kGenitive[] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
                                                 "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
+    if (!namedMonth(d)) return dateShort(d);
     return fmt::format("{}{}{}{}{}{}г.", d.day, kNbsp, kGenitive[d.month - 1], " ", d.year, kNbsp);
 }
 
 std::string monthYear(const Date& d) {
     static constexpr const char* kNominative[] = {"январь", "февраль", "март",     "апрель",  "май",    "июнь",
                                                   "июль",   "август",  "сентябрь", "октябрь", "ноябрь", "декабрь"};
+    if (!namedMonth(d)) return dateShort(d);
     return fmt::format("{} {}", kNominative[d.month - 1], d.year);
 }
 

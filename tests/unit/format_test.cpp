@@ -68,6 +68,22 @@ TEST(Format, DatesOfEveryMonth) {
     EXPECT_EQ(fmtr::dateShort(Date{1, 1, 1}), "01.01.0001");
 }
 
+// A zero date (0000-00-00, which some databases store and some drivers hand over as it is)
+// has no month to name: the long and month-year forms show its digits instead of reading the
+// month tables out of bounds (issue 13: UBSan caught index -1).
+TEST(Format, DatesWithoutAMonthAreShownAsDigits) {
+    const Date zero{0, 0, 0};
+    EXPECT_EQ(fmtr::dateShort(zero), "00.00.0000");
+    EXPECT_EQ(fmtr::dateLong(zero), "00.00.0000");
+    EXPECT_EQ(fmtr::monthYear(zero), "00.00.0000");
+    EXPECT_EQ(fmtr::dateLong(Date{2022, 13, 1}), "01.13.2022");
+    EXPECT_EQ(fmtr::monthYear(Date{2022, -1, 1}), "01.-1.2022");
+    // The same through the filters, as a template meets such a value.
+    EXPECT_EQ(eval("{d | date(\"long\")}", zero).text, "00.00.0000");
+    EXPECT_EQ(eval("{d | date(\"month-year\")}", zero).text, "00.00.0000");
+    EXPECT_EQ(eval("{d | date(\"month\")}", zero).text, "00.00.0000");
+}
+
 TEST(Format, DayNumbers) {
     EXPECT_EQ(fmtr::dayNumber(Date{1970, 1, 1}), 0);
     EXPECT_EQ(fmtr::dayNumber(Date{2026, 1, 1}), 20454);
