@@ -108,7 +108,7 @@ public:
     std::shared_ptr<FontFile> get(const std::filesystem::path& file) {
         std::error_code ec;
         const auto size = std::filesystem::file_size(file, ec);
-        if (ec) return nullptr;  // let libharu report the file it cannot read
+        if (ec) return nullptr;  // the caller reports the file it cannot read
         const auto time = std::filesystem::last_write_time(file, ec);
         if (ec) return nullptr;
         std::lock_guard lock(mutex_);
@@ -130,18 +130,68 @@ private:
     std::unordered_map<std::string, std::shared_ptr<FontFile>> entries_;
 };
 
+// libharu 2.3.0's memory streams cannot seek to their very end when the data fills their last
+// block exactly: HPDF_MemStream_SeekFunc then looks up the block after the last, finds none and
+// fails with HPDF_INVALID_OBJECT. Seeking to the end is what libharu does for an empty table at
+// the end of a font. When it embeds a subset (HPDF_TTFontDef_SaveFontData), it writes the tables
+// it requires into a memory stream of 4 KB blocks, always in the same order, ending with 'prep',
+// then seeks to each table to sum it: a face whose 'prep' is missing or empty (a face without
+// hinting, as the fast faces in fonts/fast are) ends its subset with an empty table, and every
+// subset whose size happens to be a multiple of 4,096 bytes could not be saved ("no object
+// returned (libharu error 0x1033)" when writing the PDF) - it depends only on which characters
+// the document uses (issue 13: a title and "Ленинградская область" in GrantPress Serif).
+//
+// So every face is handed to libharu with a 'prep' that is not empty: a face without one gets
+// this program, which does nothing (PUSHB[0] 0, POP), appended to its bytes in memory. Its
+// subset then always ends inside the data. (Readers that hint TrueType run the program, which
+// changes nothing; the faces' glyphs carry no instructions of their own either way.)
+constexpr HPDF_BYTE kNoOpPrep[] = {0xB0, 0x00, 0x21};
+// Room left after the font's bytes in the one block that holds them: for the appended program,
+// and so that seeking to the end of the bytes (an empty glyph or table at the end of the file)
+// lands inside that block, not after it.
+constexpr HPDF_UINT kStreamSlack = 16;
+static_assert(sizeof kNoOpPrep < kStreamSlack);
+
+// Gives the face read from `stream` (its bytes, `size` of them) the do-nothing 'prep' when its
+// own is missing or empty: appended to the stream, and named in libharu's copy of the face's
+// table directory.
+HPDF_STATUS ensurePrepProgram(HPDF_FontDef def, HPDF_Stream stream, HPDF_UINT size) {
+    auto* attr = static_cast<HPDF_TTFontDefAttr>(def->attr);
+    HPDF_TTF_OffsetTbl& directory = attr->offset_tbl;
+    HPDF_TTFTable* prep = nullptr;
+    for (HPDF_UINT i = 0; i < directory.num_tables; ++i)
+        if (std::memcmp(directory.table[i].tag, "prep", 4) == 0) prep = &directory.table[i];
+    if (prep && prep->length > 0) return HPDF_OK;
+    if (const HPDF_STATUS status = HPDF_Stream_Write(stream, kNoOpPrep, sizeof kNoOpPrep); status != HPDF_OK)
+        return status;
+    if (!prep) {  // one more entry in the directory (libharu frees it with the face)
+        const HPDF_UINT count = directory.num_tables + 1u;
+        auto* table = static_cast<HPDF_TTFTable*>(HPDF_GetMem(def->mmgr, sizeof(HPDF_TTFTable) * count));
+        if (!table) return HPDF_FAILD_TO_ALLOC_MEM;
+        std::memcpy(table, directory.table, sizeof(HPDF_TTFTable) * directory.num_tables);
+        HPDF_FreeMem(def->mmgr, directory.table);
+        directory.table = table;
+        directory.num_tables = static_cast<HPDF_UINT16>(count);
+        prep = &table[count - 1];
+        std::memcpy(prep->tag, "prep", 4);
+    }
+    prep->check_sum = 0;  // libharu sums the tables of the subset itself
+    prep->offset = size;
+    prep->length = sizeof kNoOpPrep;
+    return HPDF_OK;
+}
+
 // HPDF_LoadTTFontFromFile, but from the bytes in memory (libharu 2.3.0 has no call for that):
 // the face is parsed from a memory stream, registered with the document and given the next
-// subset tag ("HPDFAA", "HPDFAB", ...) exactly as libharu's own loader does, so the output is
-// the same byte for byte. Returns the font's name; `loaded` is set to the new font definition
-// (null when the file could not be cached and libharu read it itself, or the face was known).
+// subset tag ("HPDFAA", "HPDFAB", ...) exactly as libharu's own loader does. Returns the font's
+// name; `loaded` is set to the new font definition (null when the face was known).
 const char* loadTrueType(HpdfDocument& doc, const FontFile* file, const std::filesystem::path& path,
                          const std::string& what, HPDF_FontDef& loaded) {
     loaded = nullptr;
-    if (!file) return doc.checked(HPDF_LoadTTFontFromFile(doc.get(), path.c_str(), HPDF_TRUE), what);
+    if (!file) throw Error(ErrorKind::Render, "PDF: cannot read the font file " + path.string());
     HPDF_Doc pdf = doc.get();
     const auto size = static_cast<HPDF_UINT>(file->bytes.size());
-    HPDF_Stream stream = doc.checked(HPDF_MemStream_New(pdf->mmgr, std::max<HPDF_UINT>(size, 1)), what);
+    HPDF_Stream stream = doc.checked(HPDF_MemStream_New(pdf->mmgr, size + kStreamSlack), what);
     if (const HPDF_STATUS status =
             HPDF_Stream_Write(stream, reinterpret_cast<const HPDF_BYTE*>(file->bytes.data()), size);
         status != HPDF_OK) {
@@ -152,6 +202,10 @@ const char* loadTrueType(HpdfDocument& doc, const FontFile* file, const std::fil
     if (!def) {  // libharu noted why but, called this way, did not tell the error handler
         const HPDF_STATUS error = HPDF_GetError(pdf);
         doc.check(error != HPDF_OK ? error : HPDF_INVALID_FONTDEF_DATA, what);
+    }
+    if (const HPDF_STATUS status = ensurePrepProgram(def, stream, size); status != HPDF_OK) {
+        HPDF_FontDef_Free(def);
+        doc.check(status, what);
     }
     if (HPDF_FontDef known = HPDF_Doc_FindFontDef(pdf, def->base_font)) {
         HPDF_FontDef_Free(def);
