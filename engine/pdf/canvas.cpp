@@ -1,5 +1,8 @@
 #include "pdf/canvas.h"
 
+#include <hpdf_gstate.h>
+#include <hpdf_pages.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -15,6 +18,18 @@ HPDF_REAL r(double v) { return static_cast<HPDF_REAL>(v); }
 }  // namespace
 
 Canvas::Canvas(HpdfDocument& doc, double width, double height) : doc_(doc), width_(width), height_(height) {}
+
+Canvas::~Canvas() {
+    // Every GSave of libharu pushes a state allocated for it, which only GRestore frees; the
+    // page's HPDF_Page_OnFree frees the top one alone. A finished render has restored every
+    // state; one that failed mid-body has not, and GRestore is no way out then (it refuses
+    // inside a text object, and the document may hold an error). The canvas pushed them, so
+    // it pops them, straight off the stack, down to the page's own first state.
+    for (HPDF_Page page : pages_) {
+        auto* attr = static_cast<HPDF_PageAttr>(page->attr);
+        while (attr && attr->gstate && attr->gstate->prev) attr->gstate = HPDF_GState_Free(page->mmgr, attr->gstate);
+    }
+}
 
 void Canvas::resetState() {
     // The state a fresh page (or one after GRestore) starts with in PDF.

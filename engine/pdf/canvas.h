@@ -24,6 +24,12 @@ struct Color {
 class Canvas {
 public:
     Canvas(HpdfDocument& doc, double width, double height);
+    // Releases the graphics states its pages still hold: a render that fails between addPage
+    // and endBody leaves a body open (its GSave not restored), and libharu frees only a page's
+    // current state, not the ones saved under it.
+    ~Canvas();
+    Canvas(const Canvas&) = delete;
+    Canvas& operator=(const Canvas&) = delete;
 
     double width() const { return width_; }
     double height() const { return height_; }

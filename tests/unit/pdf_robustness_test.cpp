@@ -5,10 +5,13 @@
 // its very end (fonts.cpp, ensurePrepProgram). Whether a document could be written depended
 // only on which characters it used. These tests render text of every kind through every kind
 // of block, in every face the engine ships, and read each PDF back with qpdf and pdftotext
-// (nobody here wrote them).
+// (nobody here wrote them). Also here: a failed render releases what libharu allocated for it
+// (Canvas owns the graphics states it pushes).
 //
 // GP_PDF_KEEP=DIR keeps the PDFs these tests write in DIR.
 #include <gtest/gtest.h>
+#include <hpdf.h>
+#include <hpdf_pages.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -19,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "pdf/canvas.h"
 #include "pdf/hpdf_document.h"
 #include "pdf/pdf_renderer.h"
 #include "support.h"
@@ -382,4 +386,50 @@ TEST(PdfRobustness, RandomTextThroughEveryBlockAndFace) {
         }
     }
     EXPECT_EQ(documents, 64);
+}
+
+// Issue 13 (LeakSanitizer): a render that fails inside a page's body - here a chart category
+// with a character no font has - used to leave the graphics state saved by Canvas::addPage
+// behind, which libharu does not free with the page. The failure is reported as before.
+TEST(PdfRobustness, FailedChartRenderReportsTheCharacter) {
+    model::Document doc = base("PTSerif");
+    doc.blocks.push_back(block(model::plainParagraph("Перед диаграммой.")));
+    model::Chart chart;
+    chart.kind = model::Chart::Kind::Bar;
+    chart.title = "Заявки";
+    chart.categories = {"Москва", "Пекин 中国"};
+    chart.series = {{"Заявки", {std::int64_t{3}, std::int64_t{5}}}};
+    doc.blocks.push_back(block(chart));
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            render(doc, "chart-missing-glyph.pdf");
+            ADD_FAILURE() << "expected an error";
+        } catch (const gp::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("U+4E2D"), std::string::npos) << e.what();
+        }
+    }
+}
+
+// The ownership behind that: a canvas destroyed with a page body open (GSave not restored)
+// leaves every page with only its own graphics state, so libharu frees all of them.
+TEST(PdfRobustness, CanvasReleasesTheGraphicsStatesItSaved) {
+    gp::pdf::HpdfDocument doc;
+    std::vector<HPDF_Page> pages;
+    {
+        gp::pdf::Canvas canvas(doc, 595, 842);
+        canvas.addPage();
+        canvas.fillRect(10, 10, 20, 20, 0.5);
+        pages.push_back(canvas.page());
+        canvas.addPage();  // closes the first page's body, opens the second's
+        canvas.fillRect(10, 10, 20, 20, 0.5);
+        pages.push_back(canvas.page());
+        // A render failing now leaves the second body open: its GSave not restored.
+        auto* open = static_cast<HPDF_PageAttr>(pages.back()->attr);
+        ASSERT_NE(open->gstate->prev, nullptr) << "the body of the last page should be open";
+    }
+    for (HPDF_Page page : pages) {
+        auto* attr = static_cast<HPDF_PageAttr>(page->attr);
+        ASSERT_NE(attr->gstate, nullptr);
+        EXPECT_EQ(attr->gstate->prev, nullptr) << "a saved graphics state was left on a page";
+    }
 }
