@@ -10,6 +10,10 @@ packages=(
   libhpdf-dev libxlsxwriter-dev libsqlite3-dev unixodbc-dev libpng-dev libhyphen-dev
   # run: Russian hyphenation dictionary for the PDF renderer
   hyphen-ru
+  # tests: the AddressSanitizer/LeakSanitizer and UBSan runtimes of GCC 12 for the sanitizer pass
+  # of scripts/test.sh (build-asan/, GP_SANITIZE); build-essential already brings them in through
+  # libgcc-12-dev, named here because the tests need them
+  libasan8 libubsan1
   # run: fonts copied into fonts/ come from here; sqlite3 builds the sample database;
   # ODBC sources: the driver manager and the PostgreSQL (psqlODBC) and SQLite ODBC drivers
   fonts-paratype sqlite3 unixodbc odbc-postgresql libsqliteodbc
