@@ -39,9 +39,9 @@ std::string redact(std::string text, const std::string& connection);
 
 // The psqlODBC options GrantPress relies on that `connection` does not set, as
 // ";key=value..." to append ("" when all are set): UseDeclareFetch=1 and Fetch=N (stream
-// rows instead of holding the whole result), BoolsAsChar=0 (booleans as SQL_BIT) and
-// ConnSettings=SET client_encoding TO 'UTF8' (text in UTF-8 whatever the locale and the
-// database encoding).
+// rows instead of holding the whole result) and BoolsAsChar=0 (booleans as SQL_BIT). Text in
+// UTF-8 whatever the locale and the database encoding is not among them: the session runs
+// SET client_encoding TO 'UTF8' after connecting (see Connection).
 std::string psqlOptionsToAdd(const std::string& connection, std::size_t fetchRows);
 
 // UTF-16 (as SQLWCHAR units from a driver) to UTF-8; unpaired surrogates become U+FFFD.
