@@ -21,11 +21,52 @@ def parse_args():
     p.add_argument("--work-dir", required=True)
     ARGS, rest = p.parse_known_args()
     os.makedirs(ARGS.work_dir, exist_ok=True)
+    route_sanitizer_reports()
     return [sys.argv[0]] + rest
 
 
+def sanitizer_dir():
+    return os.path.join(ARGS.work_dir, "sanitizer-reports")
+
+
+def route_sanitizer_reports():
+    """Under a sanitizer build (scripts/test.sh's build-asan/), every grantpress and
+    gp-samplegen this test starts writes its AddressSanitizer, LeakSanitizer or UBSan report to
+    a file of its own (log_path: report.PID) in the work folder, whether the test reads the
+    program's stderr or not; run_tests() fails the test when any is there. Programs not built with
+    a sanitizer ignore these variables."""
+    d = sanitizer_dir()
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for name in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        opts = os.environ.get(name, "")
+        os.environ[name] = (opts + ":" if opts else "") + "log_path=" + os.path.join(d, "report")
+
+
+def sanitizer_reports():
+    """The sanitizer reports written while the test ran, as (file, text)."""
+    d = sanitizer_dir()
+    out = []
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, name), encoding="utf-8", errors="replace") as f:
+            out.append((name, f.read()))
+    return out
+
+
 def main():
-    unittest.main(argv=parse_args(), verbosity=2)
+    run_tests(parse_args())
+
+
+def run_tests(argv, verbosity=2):
+    """unittest.main, then a failure for every sanitizer report (see route_sanitizer_reports)."""
+    result = unittest.main(argv=argv, verbosity=verbosity, exit=False).result
+    ok = result.wasSuccessful()
+    reports = sanitizer_reports()
+    for name, text in reports:
+        print(f"\n=== sanitizer report {name} (a program this test started) ===\n{text}", file=sys.stderr)
+    if reports:
+        print(f"FAILED: {len(reports)} sanitizer report(s) in {sanitizer_dir()}", file=sys.stderr)
+    sys.exit(0 if ok and not reports else 1)
 
 
 def sample_db(projects=60):
