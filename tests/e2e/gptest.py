@@ -77,14 +77,16 @@ def sample_db(projects=60):
     return db
 
 
-def write_config(name="reports.ini", db=None, extra=""):
-    """A reports.ini in the work folder using the repo's templates and fonts."""
+def write_config(name="reports.ini", db=None, extra="", templates=None, output=None, tail=""):
+    """A reports.ini in the work folder: the repo's templates (or `templates`) and fonts, output
+    in `output` (default: work folder/out), `extra` at the end of [engine] (further sections may
+    follow it), the source `sample` (`db`), then `tail` (more sources, batches)."""
     src = ARGS.source_dir
     path = os.path.join(ARGS.work_dir, name)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(f"[engine]\ntemplates = {src}/templates\nfonts = {src}/fonts\n"
-                f"output = {ARGS.work_dir}/out\ncreated = 2026-01-01\n{extra}"
-                f"[source.sample]\nkind = sqlite\npath = {db or sample_db()}\n")
+        f.write(f"[engine]\ntemplates = {templates or src + '/templates'}\nfonts = {src}/fonts\n"
+                f"output = {output or ARGS.work_dir + '/out'}\ncreated = 2026-01-01\n{extra}"
+                f"[source.sample]\nkind = sqlite\npath = {db or sample_db()}\n{tail}")
     return path
 
 

@@ -48,16 +48,13 @@ class Secrets(unittest.TestCase):
             with open(os.path.join(cls.templates, name + ".xml"), "w", encoding="utf-8") as f:
                 f.write(text)
         cls.out = fresh_dir("secret-out")
-        src = gptest.ARGS.source_dir
-        cls.config = os.path.join(gptest.ARGS.work_dir, "secrets.ini")
-        with open(cls.config, "w", encoding="utf-8") as f:
-            f.write(f"[engine]\ntemplates = {cls.templates}\nfonts = {src}/fonts\noutput = {cls.out}\n"
-                    f"created = 2026-01-01\n[source.sample]\nkind = sqlite\npath = {cls.db}\n"
-                    "[batch.prot]\nquery = SELECT id, 'Pin-Secret-' || (8675300 + 9) AS pin FROM projects "
-                    "ORDER BY id LIMIT 3\ntemplates = protected\nformats = pdf,xlsx\noutput = {id}/{template}\n"
-                    "package = all\n"
-                    "[batch.leaky]\nquery = SELECT id, 'x' AS pin FROM projects LIMIT 1\ntemplates = protected\n"
-                    "output = {id}-{pin}\n")
+        cls.config = gptest.write_config(
+            "secrets.ini", db=cls.db, templates=cls.templates, output=cls.out,
+            tail="[batch.prot]\nquery = SELECT id, 'Pin-Secret-' || (8675300 + 9) AS pin FROM projects "
+                 "ORDER BY id LIMIT 3\ntemplates = protected\nformats = pdf,xlsx\noutput = {id}/{template}\n"
+                 "package = all\n"
+                 "[batch.leaky]\nquery = SELECT id, 'x' AS pin FROM projects LIMIT 1\ntemplates = protected\n"
+                 "output = {id}-{pin}\n")
         cls.env = {"GP_TEST_OWNER": OWNER}
 
     def gp(self, *args):

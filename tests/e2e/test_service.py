@@ -66,13 +66,8 @@ class Service(unittest.TestCase):
         cls.db = gptest.sample_db(60)
 
     def config(self, name, batches):
-        src = gptest.ARGS.source_dir
-        out = os.path.join(gptest.ARGS.work_dir, name + "-out")
-        path = os.path.join(gptest.ARGS.work_dir, name + ".ini")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(f"[engine]\ntemplates = {src}/templates\nfonts = {src}/fonts\noutput = {out}\n"
-                    f"created = 2026-01-01\n[source.sample]\nkind = sqlite\npath = {self.db}\n{batches}")
-        return path
+        return gptest.write_config(name + ".ini", db=self.db, output=os.path.join(gptest.ARGS.work_dir, name + "-out"),
+                                   tail=batches)
 
     def unit_for_test(self):
         """The shipped unit with ExecStart pointing at the binary under test."""

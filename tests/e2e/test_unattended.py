@@ -101,14 +101,9 @@ class Unattended(unittest.TestCase):
 
     @classmethod
     def write_config(cls, name, batches, extra_sources=""):
-        src = gptest.ARGS.source_dir
-        path = os.path.join(gptest.ARGS.work_dir, name)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(f"[engine]\ntemplates = {cls.templates}\nfonts = {src}/fonts\noutput = {cls.out}\n"
-                    f"created = 2026-01-01\ndefault_source = sample\n"
-                    f"[source.sample]\nkind = sqlite\npath = {cls.db}\n"
-                    f"[source.small]\nkind = sqlite\npath = {cls.small}\n{extra_sources}{batches}")
-        return path
+        return gptest.write_config(name, db=cls.db, extra="default_source = sample\n", templates=cls.templates,
+                                   output=cls.out,
+                                   tail=f"[source.small]\nkind = sqlite\npath = {cls.small}\n{extra_sources}{batches}")
 
     def gp(self, *args, **kw):
         return grantpress("--config", self.config, *args, **kw)
@@ -529,14 +524,10 @@ class Alerts(unittest.TestCase):
         cls.db = gptest.sample_db(60)
 
     def config(self, name, smtp_port, batches):
-        src = gptest.ARGS.source_dir
-        path = os.path.join(gptest.ARGS.work_dir, name)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(f"[engine]\ntemplates = {src}/templates\nfonts = {src}/fonts\n"
-                    f"output = {gptest.ARGS.work_dir}/{name}-out\ncreated = 2026-01-01\n"
-                    f"[smtp]\nhost = 127.0.0.1\nport = {smtp_port}\nfrom = grantpress@example.org\ntimeout = 10\n"
-                    f"[source.sample]\nkind = sqlite\npath = {self.db}\n{batches}")
-        return path
+        return gptest.write_config(name, db=self.db, output=f"{gptest.ARGS.work_dir}/{name}-out",
+                                   extra=f"[smtp]\nhost = 127.0.0.1\nport = {smtp_port}\n"
+                                         "from = grantpress@example.org\ntimeout = 10\n",
+                                   tail=batches)
 
     def test_a_failing_scheduled_batch_mails_the_failed_records_and_posts_a_summary(self):
         smtp = Server(self, "smtp")
