@@ -117,11 +117,11 @@ class Service(unittest.TestCase):
             p.send_signal(signal.SIGHUP)
             lines.wait_for("configuration not reloaded, the previous one stays in force")
             self.assertTrue(any("hup.ini:" in l for l in lines.seen if "not reloaded" in l), lines.seen)
-            lines.wait_for("batch slow complete: 60 done", timeout=120)  # the run in flight was not stopped
+            lines.wait_for("batch slow complete: 60 done", timeout=600)  # the run in flight was not stopped
             self.assertIsNone(p.poll())
         finally:
             p.send_signal(signal.SIGTERM)
-            rest, err = p.communicate(timeout=120)
+            rest, err = p.communicate(timeout=600)
         self.assertEqual(p.returncode, 0, "".join(lines.seen) + rest + err)
         self.assertIn("scheduler stopped", rest)
 

@@ -229,7 +229,7 @@ class Unattended(unittest.TestCase):
         while time.time() < deadline and len(glob.glob(os.path.join(out, "*", "application.pdf"))) < 5:
             time.sleep(0.02)
         p.send_signal(signal.SIGINT)
-        stdout, stderr = p.communicate(timeout=120)
+        stdout, stderr = p.communicate(timeout=600)
         self.assertEqual(p.returncode, 75, stdout + stderr)
         self.assertIn("not run (stopped)", stdout)
         self.assertIn("status: stopped", stdout)
@@ -433,7 +433,7 @@ class Unattended(unittest.TestCase):
         while time.time() < deadline and not glob.glob(os.path.join(out, "*", "application.pdf")):
             time.sleep(0.02)
         second = self.gp("batch", "apps", "--out", out, "--param", "limit=60", "--quiet")
-        stdout, stderr = first.communicate(timeout=120)
+        stdout, stderr = first.communicate(timeout=600)
         self.assertEqual(first.returncode, 0, stdout + stderr)
         self.assertEqual(second.returncode, 75, second.stdout + second.stderr)
         self.assertIn("batch apps is already running on", second.stderr)
