@@ -442,19 +442,17 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             if (p.secret) secrets.insert(p.name);
     for (auto& [name, value] : manifest.params)
         if (secrets.count(name)) value = "***";
-    for (const auto* pattern : {&spec.output, &spec.package})
-        for (const auto& seg : tmpl::parseText(*pattern, {cfg.file.string(), cfg.batchLines.at(spec.name), 0}, false).segments)
-            if (seg.expr)
-                for (const tmpl::Expr* e : [&] { std::vector<const tmpl::Expr*> r; seg.expr->references(r); return r; }())
-                    if (e->ref.size() == 1 && secrets.count(e->ref[0]))
-                        throw Error(ErrorKind::Config, spec.where + ": [batch." + spec.name + "] names files with {" +
-                                                           e->ref[0] + "}, a secret parameter of its templates: a "
-                                                           "password never goes into a file name");
 
     const fs::path root = options.outDir.empty() ? cfg.outputDir / spec.name : options.outDir;
     const tmpl::Location patternLoc{cfg.file.string(), cfg.batchLines.at(spec.name), 0};
     const tmpl::TextExpr outputPattern = tmpl::parseText(spec.output, patternLoc, false);
     const tmpl::TextExpr packagePattern = tmpl::parseText(spec.package, patternLoc, false);
+    for (const auto* pattern : {&outputPattern, &packagePattern})
+        for (const tmpl::Expr* e : pattern->references())
+            if (e->ref.size() == 1 && secrets.count(e->ref[0]))
+                throw Error(ErrorKind::Config, spec.where + ": [batch." + spec.name + "] names files with {" + e->ref[0] +
+                                                   "}, a secret parameter of its templates: a password never goes "
+                                                   "into a file name");
 
     std::vector<Job> jobs(records.rows.size());
     std::vector<Package> packages;
