@@ -201,9 +201,9 @@ std::string counts(const batch::RunRecord& r) {
 int runsCommand(const config::Config& cfg, const std::string& show) {
     batch::History history(batch::History::defaultPath(cfg));
     if (!show.empty()) {
-        std::int64_t id = 0;
+        long long id = 0;
         char tail = 0;
-        if (std::sscanf(show.c_str(), "%lld%c", reinterpret_cast<long long*>(&id), &tail) != 1 || id < 1)
+        if (std::sscanf(show.c_str(), "%lld%c", &id, &tail) != 1 || id < 1)
             throw Error(ErrorKind::Usage, "--show " + show + ": give a run number from 'grantpress runs'");
         const auto r = history.get(id);
         if (!r) throw Error(ErrorKind::Usage, "--show " + show + ": no such run in " + batch::History::defaultPath(cfg).string());
