@@ -213,7 +213,11 @@ private:
 
 std::vector<BatchSpec> batches(const config::Config& cfg) {
     std::vector<BatchSpec> out;
-    for (const auto& [name, values] : cfg.batchValues) {
+    // Not a structured binding: the lambdas below use name and values, and clang before 16
+    // cannot capture structured bindings (C++20).
+    for (const auto& entry : cfg.batchValues) {
+        const std::string& name = entry.first;
+        const auto& values = entry.second;
         BatchSpec b;
         b.name = name;
         b.where = cfg.file.string() + ":" + std::to_string(cfg.batchLines.at(name));

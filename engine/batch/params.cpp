@@ -67,7 +67,11 @@ std::optional<Value> clockValue(const std::string& name, std::time_t now) {
 std::map<std::string, std::string> resolveParams(const BatchSpec& spec, const std::map<std::string, std::string>& overrides,
                                                  std::time_t now) {
     std::map<std::string, std::string> out;
-    for (const auto& [name, raw] : spec.params) {
+    // Not a structured binding: the lambda below uses name and raw, and clang before 16
+    // cannot capture structured bindings (C++20).
+    for (const auto& entry : spec.params) {
+        const std::string& name = entry.first;
+        const std::string& raw = entry.second;
         if (overrides.count(name)) continue;  // --param wins; its computation is not needed
         const auto at = spec.keyWhere.find("param." + name);
         const std::string where = at == spec.keyWhere.end() ? spec.where : at->second;

@@ -756,7 +756,9 @@ Value parseParam(const ParamDef& p, const std::string& raw, const std::string& o
 
 data::Params bindParams(const Template& t, const std::map<std::string, std::string>& given) {
     data::Params params;
-    for (const auto& [name, raw] : given) {
+    for (const auto& entry : given) {  // not [name, raw]: clang before 16 cannot capture those
+        const std::string& name = entry.first;
+        const std::string& raw = entry.second;
         auto it = std::find_if(t.params.begin(), t.params.end(), [&](const ParamDef& p) { return p.name == name; });
         if (it == t.params.end()) {
             std::string list;
