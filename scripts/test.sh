@@ -9,8 +9,11 @@
 # built with GP_SANITIZE=address,undefined at -O1 -g without NDEBUG (asserts checked; -O1 keeps
 # the sanitized tests quick, no benchmarks are built). Any report stops the program with a
 # non-zero exit code, which fails the test that ran it; the end-to-end tests also fail
-# on a report written by a program they started (tests/e2e/gptest.py). Both passes always run;
-# the script fails when either does.
+# on a report written by a program they started (tests/e2e/gptest.py).
+#
+# Last, the libFuzzer fuzzers (fuzz/, scripts/fuzz.sh): build-fuzz/ is the engine library and
+# one fuzzer per target built with clang and -fsanitize=fuzzer,address,undefined; each runs
+# 30 seconds on its seed corpus. Every phase always runs; the script fails when any does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -55,8 +58,23 @@ scripts/pg-run.sh --generator build-asan/gp-samplegen -- \
   bash -c 'cd build-asan && exec ctest --output-on-failure -j"$(nproc)"' || rc_asan=$?
 t4=$(seconds)
 
-printf '\ntest.sh: build %ds, tests %ds, sanitizer build %ds, sanitizer tests %ds, total %ds\n' \
-  $((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) $((t4 - t0))
+phase "building the fuzzers in build-fuzz/ (clang, libFuzzer, ASan, UBSan)"
+# Only the engine library and the fuzzers (fuzz/); scripts/fuzz.sh configures build-fuzz/ with
+# CC=clang CXX=clang++ -DGP_BUILD_FUZZERS=ON -DGP_BUILD_TESTS=OFF -DGP_BUILD_BENCH=OFF.
+rc_fuzz=0
+scripts/fuzz.sh --build-only || rc_fuzz=$?
+t5=$(seconds)
+
+phase "fuzzers, 30 s each on their seed corpora (scripts/fuzz.sh 30)"
+# A crash, a sanitizer report, a leak or a timeout fails the phase; fuzz.sh prints the input
+# (build-fuzz/artifacts/) and the command that reproduces it. The corpora grow in build-fuzz/
+# only; the repository is not written.
+[ "$rc_fuzz" -ne 0 ] || scripts/fuzz.sh --no-build 30 || rc_fuzz=$?
+t6=$(seconds)
+
+printf '\ntest.sh: build %ds, tests %ds, sanitizer build %ds, sanitizer tests %ds, fuzz build %ds, fuzzing %ds, total %ds\n' \
+  $((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) $((t5 - t4)) $((t6 - t5)) $((t6 - t0))
 [ "$rc_tests" -eq 0 ] || echo "test.sh: the tests in build/ failed (exit $rc_tests)" >&2
 [ "$rc_asan" -eq 0 ] || echo "test.sh: the tests under the sanitizers in build-asan/ failed (exit $rc_asan)" >&2
-[ "$rc_tests" -eq 0 ] && [ "$rc_asan" -eq 0 ]
+[ "$rc_fuzz" -eq 0 ] || echo "test.sh: the fuzzers in build-fuzz/ failed to build or found a problem (exit $rc_fuzz)" >&2
+[ "$rc_tests" -eq 0 ] && [ "$rc_asan" -eq 0 ] && [ "$rc_fuzz" -eq 0 ]
