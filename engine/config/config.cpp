@@ -97,6 +97,11 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
             if (!known)
                 throw Error(ErrorKind::Config, file, line,
                             "unknown section [" + section + "]: expected [engine], [page], [smtp], [source.NAME] or [batch.NAME]");
+            // Poco reads a dot as a level: [batch.a.b] would be batch 'a' with a key 'b' that holds
+            // no value, which Poco::Util cannot read (NotFoundException).
+            if (const size_t dot = section.find('.'); dot != std::string::npos && section.find('.', dot + 1) != std::string::npos)
+                throw Error(ErrorKind::Config, file, line,
+                            "section [" + section + "]: a " + section.substr(0, dot) + " name cannot contain '.'");
             if (lineOf.count(section))
                 throw Error(ErrorKind::Config, file, line, "section [" + section + "] appears twice");
             lineOf[section] = line;
