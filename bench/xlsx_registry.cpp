@@ -58,7 +58,7 @@ std::string registrySql() {
 struct Source {
     data::Session* session;
     data::Params params;
-    std::unique_ptr<data::Cursor> open() const { return session->open(registrySql(), params, "registry", 1000); }
+    std::unique_ptr<data::Cursor> open() const { return session->open(registrySql(), params, "registry"); }
 };
 
 // A data::Cursor seen as the model's row cursor: typed cells with the engine's Russian texts

@@ -608,7 +608,8 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
         } catch (const std::exception& e) {
             session.reset();  // a broken connection is not reused
             const auto* err = dynamic_cast<const Error*>(&e);
-            if (err && err->kind() == ErrorKind::Data && attempt < kAttempts) continue;
+            const bool retryable = err && err->kind() == ErrorKind::Data && !dynamic_cast<const BadValueError*>(err);
+            if (retryable && attempt < kAttempts) continue;
             r.status = "failed";
             r.error = e.what();
             if (err && err->kind() == ErrorKind::Data && attempt > 1)

@@ -36,6 +36,13 @@ private:
     int column_ = 0;
 };
 
+// A value in the database that cannot be read exactly (text in an amount column, an impossible
+// date): a data error that running the query again cannot cure, so a batch does not retry it.
+class BadValueError : public Error {
+public:
+    explicit BadValueError(const std::string& message) : Error(ErrorKind::Data, message) {}
+};
+
 // Exit codes of the CLI (sysexits-like, documented in README.md).
 int exitCodeFor(ErrorKind kind) noexcept;
 

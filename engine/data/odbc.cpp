@@ -494,7 +494,7 @@ private:
     }
 
     [[noreturn]] void badValue(SQLUSMALLINT c, const std::string& text, const std::string& expected) {
-        throw Error(ErrorKind::Data, context_ + ": column '" + names_[c - 1] + "' holds '" + text.substr(0, 40) +
+        throw BadValueError(context_ + ": column '" + names_[c - 1] + "' holds '" + text.substr(0, 40) +
                                          "', which is not " + expected);
     }
 

@@ -1,13 +1,8 @@
 #include "data/source.h"
 
-#include <Poco/Data/Date.h>
-#include <Poco/Data/MetaColumn.h>
-#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
-#include <Poco/DateTime.h>
 #include <Poco/Exception.h>
 
 #include <sqlite3.h>
@@ -18,11 +13,10 @@
 
 #include "core/error.h"
 #include "data/odbc.h"
+#include "data/sqlite_types.h"
 
 namespace gp::data {
 namespace {
-
-using Poco::Data::MetaColumn;
 
 void registerConnectors() {
     static std::once_flag once;
@@ -196,47 +190,6 @@ std::string refusal(const std::string& what, const std::string& denied) {
 bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
 
-Value fromVar(const Poco::Dynamic::Var& v, MetaColumn::ColumnDataType type) {
-    if (v.isEmpty()) return Null{};
-    switch (type) {
-        case MetaColumn::FDT_BOOL: return v.convert<bool>();
-        case MetaColumn::FDT_INT8:
-        case MetaColumn::FDT_UINT8:
-        case MetaColumn::FDT_INT16:
-        case MetaColumn::FDT_UINT16:
-        case MetaColumn::FDT_INT32:
-        case MetaColumn::FDT_UINT32:
-        case MetaColumn::FDT_INT64:
-        case MetaColumn::FDT_UINT64: return static_cast<std::int64_t>(v.convert<Poco::Int64>());
-        case MetaColumn::FDT_FLOAT:
-        case MetaColumn::FDT_DOUBLE: return v.convert<double>();
-        case MetaColumn::FDT_DATE: {
-            const auto& d = v.extract<Poco::Data::Date>();
-            return Date{d.year(), d.month(), d.day()};
-        }
-        case MetaColumn::FDT_TIMESTAMP: {
-            const auto& t = v.extract<Poco::DateTime>();
-            return Date{t.year(), t.month(), t.day()};
-        }
-        default: return v.convert<std::string>();
-    }
-}
-
-void bindValue(Poco::Data::Statement& stmt, const Value& value) {
-    using namespace Poco::Data::Keywords;
-    struct Binder {
-        Poco::Data::Statement& s;
-        void operator()(Null) const { s.addBind(use(null)); }
-        void operator()(bool b) const { s.addBind(bind(b)); }
-        void operator()(std::int64_t i) const { s.addBind(bind(static_cast<Poco::Int64>(i))); }
-        void operator()(double d) const { s.addBind(bind(d)); }
-        void operator()(Decimal d) const { s.addBind(bind(d.toDouble())); }
-        void operator()(const Date& d) const { s.addBind(bind(d.iso())); }
-        void operator()(const std::string& t) const { s.addBind(bind(t)); }
-    };
-    std::visit(Binder{stmt}, value);
-}
-
 }  // namespace
 
 BoundSql bindNames(const std::string& sql) {
@@ -331,72 +284,110 @@ Session& Session::operator=(Session&&) noexcept = default;
 
 namespace {
 
-class PocoCursor : public Cursor {
+// Owns a prepared statement.
+struct Statement {
+    sqlite3_stmt* stmt = nullptr;
+    Statement() = default;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    ~Statement() { sqlite3_finalize(stmt); }
+};
+
+// A query on SQLite through the C API on the session's own connection: rows stepped one at a
+// time (constant memory whatever the result's size), every value typed exactly by
+// data/sqlite_types.h (Poco 1.11's SQLite binding reads by declared type alone: 'много' in a
+// NUMERIC column came out as 0, '12,50' as 12, and a type it does not know as "Not found").
+class SqliteCursor : public Cursor {
 public:
-    PocoCursor(Poco::Data::Session& session, Session::ReadOnlyGuard& readOnly, const BoundSql& bound,
-               const Params& params, std::string what, std::size_t chunkRows)
-        : stmt_(session), readOnly_(readOnly), what_(std::move(what)) {
-        using namespace Poco::Data::Keywords;
+    SqliteCursor(sqlite3* db, Session::ReadOnlyGuard& readOnly, const BoundSql& bound, const Params& params,
+                 std::string what)
+        : db_(db), readOnly_(readOnly), what_(std::move(what)) {
         readOnly_.take();
-        guard([&] {
-            stmt_ << bound.sql;
-            for (const auto& name : bound.names) bindValue(stmt_, params.at(name));
-            stmt_, limit(static_cast<Poco::UInt32>(chunkRows));
-            fetch();
-            for (std::size_t c = 0; c < rs_->columnCount(); ++c) columns_.push_back(rs_->columnName(c));
-        });
+        const char* tail = nullptr;
+        const int rc = sqlite3_prepare_v3(db_, bound.sql.data(), static_cast<int>(bound.sql.size()), 0, &stmt_.stmt, &tail);
+        if (rc != SQLITE_OK) fail(rc);
+        if (!stmt_.stmt) throw Error(ErrorKind::Template, what_ + ": the query is empty");
+        // One statement per query: what follows it must be nothing but spaces and comments.
+        if (tail && *tail) {
+            Statement next;
+            const char* end = bound.sql.data() + bound.sql.size();
+            if (sqlite3_prepare_v3(db_, tail, static_cast<int>(end - tail), 0, &next.stmt, nullptr) == SQLITE_OK && next.stmt)
+                throw Error(ErrorKind::Template, what_ + ": holds more than one SQL statement; a query is one SELECT "
+                                                         "(remove the ';' and what follows it)");
+        }
+        for (std::size_t i = 0; i < bound.names.size(); ++i) {
+            const int brc = sqlite::bind(stmt_.stmt, static_cast<int>(i + 1), params.at(bound.names[i]));
+            if (brc != SQLITE_OK) fail(brc);
+        }
+        const int n = sqlite3_column_count(stmt_.stmt);
+        for (int c = 0; c < n; ++c) {
+            const char* name = sqlite3_column_name(stmt_.stmt, c);
+            columns_.emplace_back(name ? name : "");
+            types_.push_back(sqlite::classify(sqlite3_column_decltype(stmt_.stmt, c)));
+        }
     }
 
     const std::vector<std::string>& columns() const override { return columns_; }
 
     bool next(std::vector<Value>& row) override {
-        return guard([&] {
-            while (pos_ >= rs_->rowCount()) {
-                if (stmt_.done()) return false;
-                fetch();
+        if (done_) return false;
+        const int rc = sqlite3_step(stmt_.stmt);
+        if (rc == SQLITE_DONE) {
+            done_ = true;
+            return false;
+        }
+        if (rc != SQLITE_ROW) fail(rc);
+        ++rowNumber_;
+        row.clear();
+        for (std::size_t c = 0; c < types_.size(); ++c) {
+            try {
+                row.push_back(sqlite::read(stmt_.stmt, static_cast<int>(c), types_[c]));
+            } catch (const sqlite::BadValue& bad) {
+                badValue(c, bad);
             }
-            row.clear();
-            for (std::size_t c = 0; c < types_.size(); ++c) row.push_back(fromVar(rs_->value(c, pos_), types_[c]));
-            ++pos_;
-            return true;
-        });
+        }
+        return true;
     }
 
 private:
-    // Runs the next chunk; the previous one is dropped.
-    void fetch() {
-        stmt_.execute();
-        rs_ = std::make_unique<Poco::Data::RecordSet>(stmt_);
-        pos_ = 0;
-        types_.resize(rs_->columnCount());
-        for (std::size_t c = 0; c < types_.size(); ++c) types_[c] = rs_->columnType(c);
+    [[noreturn]] void fail(int rc) {
+        // A statement the authorizer refused is the query's fault, not the database's.
+        const std::string denied = readOnly_.take();
+        if (!denied.empty()) throw Error(ErrorKind::Template, refusal(what_, denied));
+        std::string message = sqlite3_errmsg(db_);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            message += " (another program holds a lock on the database: try again when it has finished)";
+        throw Error(ErrorKind::Data, what_ + ": " + message);
     }
 
-    template <typename F>
-    auto guard(F&& f) -> decltype(f()) {
-        try {
-            return f();
-        } catch (const Poco::Exception& e) {
-            // A statement the authorizer refused is the query's fault, not the database's.
-            const std::string denied = readOnly_.take();
-            if (!denied.empty()) throw Error(ErrorKind::Template, refusal(what_, denied));
-            throw Error(ErrorKind::Data, what_ + ": " + e.displayText());
-        }
+    // Names the row (its number, and its id when the query has an id column), the column, its
+    // declared type and the value, and says what the value should be.
+    [[noreturn]] void badValue(std::size_t c, const sqlite::BadValue& bad) {
+        std::string row = "row " + std::to_string(rowNumber_);
+        for (std::size_t k = 0; k < columns_.size(); ++k)
+            if (sqlite3_stricmp(columns_[k].c_str(), "id") == 0 && k != c &&
+                sqlite3_column_type(stmt_.stmt, static_cast<int>(k)) == SQLITE_INTEGER)
+                row += " (id " + std::to_string(sqlite3_column_int64(stmt_.stmt, static_cast<int>(k))) + ")";
+        const std::string declared = types_[c].declared.empty() ? "" : " (declared " + types_[c].declared + ")";
+        throw BadValueError(what_ + ": " + row + ", column '" + columns_[c] + "'" + declared + " holds '" +
+                                         bad.shown + "', which is not " + bad.expected +
+                                         ": correct the value in the database; GrantPress never prints a figure or "
+                                         "date it cannot read exactly");
     }
 
-    Poco::Data::Statement stmt_;
+    sqlite3* db_;
     Session::ReadOnlyGuard& readOnly_;
     std::string what_;
-    std::unique_ptr<Poco::Data::RecordSet> rs_;
-    std::vector<MetaColumn::ColumnDataType> types_;
+    Statement stmt_;
     std::vector<std::string> columns_;
-    std::size_t pos_ = 0;
+    std::vector<sqlite::ColumnType> types_;
+    std::int64_t rowNumber_ = 0;
+    bool done_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& params, const std::string& what,
-                                      std::size_t chunkRows) {
+std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& params, const std::string& what) {
     BoundSql bound = bindNames(sql);
     for (const auto& name : bound.names)
         if (!params.count(name))
@@ -406,8 +397,8 @@ std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& para
     // Every statement is checked before Poco runs the first: a write after a SELECT is refused
     // as clearly as one alone.
     refuseWrites(bound.sql, what + " on data source '" + source_.name + "'");
-    return std::make_unique<PocoCursor>(*session_, *readOnly_, bound, params,
-                                        what + " on data source '" + source_.name + "'", chunkRows);
+    return std::make_unique<SqliteCursor>(Poco::Data::SQLite::Utility::dbHandle(*session_), *readOnly_, bound, params,
+                                          what + " on data source '" + source_.name + "'");
 }
 
 namespace {
@@ -452,8 +443,8 @@ void Session::ensureReadOnly(const std::string& sql, const std::string& what) {
 }
 
 void Session::stream(const std::string& sql, const Params& params, const std::string& what,
-                     std::vector<std::string>& columns, const RowHandler& onRow, std::size_t chunkRows) {
-    auto cursor = open(sql, params, what, chunkRows);
+                     std::vector<std::string>& columns, const RowHandler& onRow) {
+    auto cursor = open(sql, params, what);
     columns = cursor->columns();
     std::vector<Value> row;
     while (cursor->next(row)) onRow(row);

@@ -1,5 +1,6 @@
 // Data sources on Poco Data: one Session per opened source, typed values out, parameters
-// always bound by name (`:id`) whatever the connector, results streamed in chunks.
+// always bound by name (`:id`) whatever the connector, results streamed row by row. SQLite
+// queries run on the C API of the session's connection, typed exactly (data/sqlite_types.h).
 #pragma once
 
 #include <cstddef>
@@ -45,7 +46,7 @@ struct BoundSql {
 };
 BoundSql bindNames(const std::string& sql);
 
-// Rows of a running query, pulled one at a time; at most one chunk is held in memory.
+// Rows of a running query, pulled one at a time (a driver may buffer a few ahead).
 class Cursor {
 public:
     virtual ~Cursor() = default;
@@ -68,19 +69,19 @@ public:
 
     const SourceConfig& source() const { return source_; }
 
-    // Runs `sql`, binding each `:name` from `params`; rows come `chunkRows` at a time.
+    // Runs `sql` (one statement), binding each `:name` from `params`.
     // `what` names the query in error messages ("query 'budget' in application.xml:12"),
     // which add the data source's name. The cursor must not outlive this session.
-    // ODBC sources fetch row by row (the driver's own buffer decides, not `chunkRows`).
-    std::unique_ptr<Cursor> open(const std::string& sql, const Params& params, const std::string& what,
-                                 std::size_t chunkRows = 1000);
+    // A value that cannot be read exactly as its column's type throws gp::Error(Data) naming
+    // the query, the row, the column and the value.
+    std::unique_ptr<Cursor> open(const std::string& sql, const Params& params, const std::string& what);
 
     // Runs `sql`, binding each `:name` from `params`, and calls `onRow` for every row while
-    // holding at most `chunkRows` rows in memory. `columns` is filled before the first row.
+    // holding one row in memory. `columns` is filled before the first row.
     // `what` names the query in error messages ("query 'budget' in application.xml:12").
     using RowHandler = std::function<void(const std::vector<Value>& row)>;
     void stream(const std::string& sql, const Params& params, const std::string& what,
-                std::vector<std::string>& columns, const RowHandler& onRow, std::size_t chunkRows = 1000);
+                std::vector<std::string>& columns, const RowHandler& onRow);
 
     // Whole result in memory: for the small queries of a document.
     Result query(const std::string& sql, const Params& params, const std::string& what);

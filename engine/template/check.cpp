@@ -66,13 +66,13 @@ std::optional<std::vector<std::string>> DatabaseColumns::columns(const QueryDef&
         return std::nullopt;
     }
     try {
-        auto cursor = session_.open("SELECT * FROM (\n" + sql + "\n) AS q WHERE 1=0", nulls, what, 1);
+        auto cursor = session_.open("SELECT * FROM (\n" + sql + "\n) AS q WHERE 1=0", nulls, what);
         return cursor->columns();
     } catch (const Error& wrapped) {
         if (plainSelect(sql)) {
             // Some databases refuse ORDER BY in a subquery: read the columns of the query as written.
             try {
-                auto cursor = session_.open(sql, nulls, what, 1);
+                auto cursor = session_.open(sql, nulls, what);
                 return cursor->columns();
             } catch (const Error& e) {
                 problems.emplace_back(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column,

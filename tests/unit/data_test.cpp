@@ -77,14 +77,14 @@ TEST(Session, BindsParametersAsDataNeverAsSql) {
     EXPECT_EQ(toPlainString(same.rows[0][0]), "2");
 }
 
-TEST(Session, StreamsInChunks) {
+TEST(Session, StreamsRowByRow) {
     data::Session s(makeDb("stream.db"));
     std::vector<std::string> columns;
     std::int64_t count = 0, sum = 0;
     s.stream("SELECT id FROM t ORDER BY id", {}, "q", columns, [&](const std::vector<Value>& row) {
         ++count;
         sum += std::get<std::int64_t>(row[0]);
-    }, 7);
+    });
     EXPECT_EQ(columns, std::vector<std::string>{"id"});
     EXPECT_EQ(count, 100);
     EXPECT_EQ(sum, 5050);
@@ -124,9 +124,9 @@ TEST(Session, MissingDatabaseFileIsNotCreated) {
     EXPECT_FALSE(fs::exists(src.path));
 }
 
-TEST(Cursor, PullsRowsAcrossChunksAndKnowsColumnsOfAnEmptyResult) {
+TEST(Cursor, PullsRowsAndKnowsColumnsOfAnEmptyResult) {
     data::Session s(makeDb("cursor.db"));
-    auto c = s.open("SELECT id, title FROM t WHERE id > :from ORDER BY id", {{"from", std::int64_t{90}}}, "q", 3);
+    auto c = s.open("SELECT id, title FROM t WHERE id > :from ORDER BY id", {{"from", std::int64_t{90}}}, "q");
     EXPECT_EQ(c->columns(), (std::vector<std::string>{"id", "title"}));
     std::vector<Value> row;
     std::vector<std::int64_t> ids;
@@ -134,9 +134,170 @@ TEST(Cursor, PullsRowsAcrossChunksAndKnowsColumnsOfAnEmptyResult) {
     EXPECT_EQ(ids, (std::vector<std::int64_t>{91, 92, 93, 94, 95, 96, 97, 98, 99, 100}));
     EXPECT_FALSE(c->next(row));
 
-    auto empty = s.open("SELECT id, title FROM t WHERE id < 0", {}, "q", 3);
+    auto empty = s.open("SELECT id, title FROM t WHERE id < 0", {}, "q");
     EXPECT_EQ(empty->columns().size(), 2u);
     EXPECT_FALSE(empty->next(row));
+}
+
+// ---------------------------------------------------------------------------------------
+// SQLite values are typed exactly: by the declared type when there is one, by the value's
+// storage class otherwise; a value that cannot be read as its column's type is an error
+// naming the row, the column and the value, never a 0, a rounded figure or another date.
+
+namespace {
+
+data::SourceConfig makeDbWith(const std::string& name, const std::vector<std::string>& statements) {
+    fs::path p = fs::path(::testing::TempDir()) / name;
+    fs::remove(p);
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session s("SQLite", p.string());
+    using Poco::Data::Keywords::now;
+    for (const auto& sql : statements) s << sql, now;
+    data::SourceConfig src;
+    src.name = "test";
+    src.kind = "sqlite";
+    src.path = p.string();
+    return src;
+}
+
+// The data error a one-column query gives, or "" when it gives a value.
+std::string badValueMessage(data::Session& s, const std::string& sql) {
+    try {
+        s.query(sql, {}, "query 'q'");
+    } catch (const BadValueError& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Data);
+        return e.what();
+    }
+    return "";
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(SqliteTypes, UntypedColumnsAreTypedByTheValuesStorageClass) {
+    data::Session s(makeDb("untyped.db"));
+    auto r = s.query("SELECT COUNT(*) AS n, SUM(amount) AS total, CAST(id AS TEXT) AS t, id * 1.5 AS x,"
+                     " CASE WHEN id = 1 THEN 'one' ELSE 2 END AS c, :p AS p FROM t WHERE id = 1",
+                     {{"p", std::int64_t{7}}}, "q");
+    ASSERT_EQ(r.rows.size(), 1u);
+    const auto& row = r.rows[0];
+    EXPECT_EQ(std::get<std::int64_t>(row[0]), 1);
+    EXPECT_EQ(toDecimal(row[1])->toString(2), "2691000.00");
+    EXPECT_EQ(std::get<std::string>(row[2]), "1");
+    EXPECT_EQ(std::get<double>(row[3]), 1.5);
+    EXPECT_EQ(std::get<std::string>(row[4]), "one");
+    EXPECT_EQ(std::get<std::int64_t>(row[5]), 7);
+}
+
+TEST(SqliteTypes, DeclaredTypesSqliteAllowsAreReadAsWhatTheyMean) {
+    data::Session s(makeDbWith("declared.db", {
+        "CREATE TABLE v(a NUM, b MONEY, c STRING, d JSON, e UUID, f TIMESTAMP, g DECIMAL(10,0), h DOUBLE PRECISION,"
+        " i VARCHAR(20), j BIGINT, k BLOB, l DATETIME, m NUMERIC)",
+        "INSERT INTO v VALUES ('12.5', 1234.56, 'abc', '{\"x\": 1}', '123e4567-e89b-12d3-a456-426614174000',"
+        " '2022-03-04 05:06:07', 42, 0.25, 'Ёлка', 8000000000, x'00ff', '2022-12-31T23:59:59', 7)",
+    }));
+    auto r = s.query("SELECT * FROM v", {}, "q");
+    ASSERT_EQ(r.rows.size(), 1u);
+    const auto& row = r.rows[0];
+    EXPECT_EQ(std::get<Decimal>(row[0]).toString(2), "12.50");
+    EXPECT_EQ(std::get<Decimal>(row[1]).toString(2), "1234.56");
+    EXPECT_EQ(std::get<std::string>(row[2]), "abc");
+    EXPECT_EQ(std::get<std::string>(row[3]), "{\"x\": 1}");
+    EXPECT_EQ(std::get<std::string>(row[4]), "123e4567-e89b-12d3-a456-426614174000");
+    EXPECT_EQ(std::get<Date>(row[5]), (Date{2022, 3, 4}));
+    EXPECT_EQ(std::get<std::int64_t>(row[6]), 42);  // scale 0: a whole number, as through ODBC
+    EXPECT_EQ(std::get<double>(row[7]), 0.25);
+    EXPECT_EQ(std::get<std::string>(row[8]), "Ёлка");
+    EXPECT_EQ(std::get<std::int64_t>(row[9]), 8000000000);
+    EXPECT_EQ(std::get<std::string>(row[10]), std::string("\0\xff", 2));
+    EXPECT_EQ(std::get<Date>(row[11]), (Date{2022, 12, 31}));
+    EXPECT_EQ(std::get<Decimal>(row[12]).toString(2), "7.00");
+}
+
+TEST(SqliteTypes, ValuesThatCannotBeReadExactlyAreDataErrorsNamingRowColumnAndValue) {
+    data::Session s(makeDbWith("bad.db", {
+        "CREATE TABLE p(id INTEGER, amount NUMERIC(15,2), d DATE, ok BOOLEAN, n INTEGER, r REAL)",
+        "INSERT INTO p VALUES (1, 10, '2022-01-01', 1, 1, 1.5)",
+        "INSERT INTO p VALUES (17, 'много', '0000-00-00', 2, 'семь', 'x')",
+        "INSERT INTO p VALUES (18, '12,50', 'вчера', 'да', 2.5, '1,5')",
+        "INSERT INTO p VALUES (19, 0.12345, '2022-00-10', 0, 3, 2)",
+        "INSERT INTO p VALUES (20, 1e30, 20220110, 0, 3, 2)",
+        "INSERT INTO p VALUES (21, 5, '-0044-03-15', 0, 3, 2)",
+        "INSERT INTO p VALUES (22, 5, '2023-02-29', 0, 3, 2)",
+    }));
+    struct Case {
+        const char* sql;
+        const char* value;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"SELECT id, amount FROM p WHERE id = 17", "'много'", "not a decimal number"},
+        {"SELECT id, amount FROM p WHERE id = 18", "'12,50'", "a decimal point, not a comma"},
+        {"SELECT id, amount FROM p WHERE id = 19", "'0.12345'", "at most four decimal places"},
+        {"SELECT id, amount FROM p WHERE id = 20", "'1.0e+30'", "not a decimal number"},
+        {"SELECT id, d FROM p WHERE id = 17", "'0000-00-00'", "YYYY-MM-DD"},
+        {"SELECT id, d FROM p WHERE id = 18", "'вчера'", "YYYY-MM-DD"},
+        {"SELECT id, d FROM p WHERE id = 19", "'2022-00-10'", "YYYY-MM-DD"},
+        {"SELECT id, d FROM p WHERE id = 20", "'the number 20220110'", "YYYY-MM-DD"},
+        {"SELECT id, d FROM p WHERE id = 21", "'-0044-03-15'", "years 0001 to 9999"},
+        {"SELECT id, d FROM p WHERE id = 22", "'2023-02-29'", "YYYY-MM-DD"},
+        {"SELECT id, ok FROM p WHERE id = 17", "'2'", "a boolean"},
+        {"SELECT id, ok FROM p WHERE id = 18", "'да'", "a boolean"},
+        {"SELECT id, n FROM p WHERE id = 17", "'семь'", "a whole number"},
+        {"SELECT id, n FROM p WHERE id = 18", "'2.5'", "a whole number"},
+        {"SELECT id, r FROM p WHERE id = 17", "'x'", "not a number"},
+        {"SELECT id, r FROM p WHERE id = 18", "'1,5'", "not a comma"},
+    };
+    for (const auto& c : cases) {
+        const std::string message = badValueMessage(s, c.sql);
+        SCOPED_TRACE(c.sql);
+        ASSERT_FALSE(message.empty()) << "no error";
+        EXPECT_TRUE(has(message, "query 'q' on data source 'test'")) << message;
+        EXPECT_TRUE(has(message, "row 1 (id ")) << message;
+        EXPECT_TRUE(has(message, std::string("holds ") + c.value)) << message;
+        EXPECT_TRUE(has(message, c.expected)) << message;
+        EXPECT_TRUE(has(message, "(declared ")) << message;
+    }
+    // The good row reads.
+    auto ok = s.query("SELECT amount, d, ok, n, r FROM p WHERE id = 1", {}, "q");
+    EXPECT_EQ(std::get<Decimal>(ok.rows[0][0]).toString(2), "10.00");
+    EXPECT_EQ(std::get<Date>(ok.rows[0][1]), (Date{2022, 1, 1}));
+    EXPECT_EQ(std::get<bool>(ok.rows[0][2]), true);
+    EXPECT_EQ(std::get<std::int64_t>(ok.rows[0][3]), 1);
+    EXPECT_EQ(std::get<double>(ok.rows[0][4]), 1.5);
+    // The row number counts from the first row of the result.
+    EXPECT_TRUE(has(badValueMessage(s, "SELECT amount FROM p ORDER BY id"), "row 2, column 'amount'"));
+}
+
+TEST(SqliteTypes, MoneyBoundAsAParameterStaysExact) {
+    data::Session s(makeDbWith("money.db", {"CREATE TABLE m(id INTEGER, amount NUMERIC(18,2))",
+                                            "INSERT INTO m VALUES (1, 0.10), (2, 0.20), (3, 2691000.00)"}));
+    const Decimal huge = *Decimal::parse("12345678901234.56");  // 16 significant digits: more than a double keeps
+    auto r = s.query("SELECT :a AS a, :b AS b, :c AS c", {{"a", huge}, {"b", *Decimal::parse("-0.01")},
+                                                            {"c", Decimal::fromInt(2691000)}}, "q");
+    EXPECT_EQ(toDecimal(r.rows[0][0])->units(), huge.units());
+    EXPECT_EQ(toDecimal(r.rows[0][1])->toString(2), "-0.01");
+    EXPECT_EQ(toDecimal(r.rows[0][2])->toString(2), "2691000.00");
+    // Compared as numbers with the column.
+    auto ids = s.query("SELECT id FROM m WHERE amount >= :min ORDER BY id", {{"min", *Decimal::parse("0.15")}}, "q");
+    ASSERT_EQ(ids.rows.size(), 2u);
+    EXPECT_EQ(std::get<std::int64_t>(ids.rows[0][0]), 2);
+    auto exact = s.query("SELECT id FROM m WHERE amount = :a", {{"a", Decimal::fromInt(2691000)}}, "q");
+    ASSERT_EQ(exact.rows.size(), 1u);
+}
+
+TEST(SqliteTypes, AQueryIsOneStatement) {
+    data::Session s(makeDb("one.db"));
+    try {
+        s.query("SELECT 1; SELECT 2", {}, "query 'q'");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Template);
+        EXPECT_TRUE(has(e.what(), "more than one SQL statement")) << e.what();
+    }
+    auto r = s.query("SELECT 1 AS one; -- a trailing comment\n", {}, "q");
+    EXPECT_EQ(std::get<std::int64_t>(r.rows[0][0]), 1);
 }
 
 // ---------------------------------------------------------------------------------------
