@@ -129,8 +129,10 @@ class Service(unittest.TestCase):
             self.assertIsNone(p.poll())
         finally:
             p.send_signal(signal.SIGTERM)
-            _, err = p.communicate(timeout=600)
+            # Not communicate(): it would read stdout too, racing the thread for the last lines.
+            p.wait(timeout=600)
             lines.thread.join(timeout=60)
+            err = p.stderr.read()
         self.assertEqual(p.returncode, 0, "".join(lines.seen) + err)
         lines.wait_for("scheduler stopped")
 
