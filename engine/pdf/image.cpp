@@ -14,8 +14,10 @@
 namespace gp::pdf {
 namespace {
 
+// A picture the template names that cannot be drawn is the template's problem (exit 66), like
+// one that is missing: the message names the file.
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& why) {
-    throw Error(ErrorKind::Render, "PDF: image " + file.string() + ": " + why);
+    throw Error(ErrorKind::Template, "PDF: image " + file.string() + ": " + why);
 }
 
 std::string readFile(const std::filesystem::path& file) {

@@ -314,7 +314,10 @@ TEST(Template, ImagesBehindLinksMustStayInsideTheFolder) {
     const auto dir = root / "templates";
     fs::create_directories(dir / "logos");
     fs::create_directories(root / "elsewhere");
-    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "rest";
+    // A whole picture: findImage refuses a damaged or truncated one.
+    std::ifstream logo(std::string(GP_TEST_DATA) + "/templates/fill/logo.png", std::ios::binary);
+    const std::string png((std::istreambuf_iterator<char>(logo)), std::istreambuf_iterator<char>());
+    ASSERT_GT(png.size(), 8u);
     std::ofstream(root / "elsewhere" / "secret.png", std::ios::binary) << png;
     std::ofstream(dir / "logos" / "real.png", std::ios::binary) << png;
     fs::create_symlink(root / "elsewhere" / "secret.png", dir / "outside.png");
