@@ -46,7 +46,7 @@ std::string documentBaseName(const tmpl::Template& t, const std::map<std::string
     return name;
 }
 
-std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& request) {
+std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& request, std::vector<std::string>* warnings) {
     checkFormats(request.formats);
 
     const fs::path templatePath = tmpl::findTemplate(cfg.templatesDir, request.templateName);
@@ -66,7 +66,9 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
         outputs.push_back({format, dir / (base + "." + format)});
         written.push_back(outputs.back().path);
     }
-    writeDocument(doc, outputs, cfg);
+    const model::Warnings found = writeDocument(doc, outputs, cfg);
+    if (warnings)
+        for (const auto& line : found.lines()) warnings->push_back(base + ": " + line);
     return written;
 }
 

@@ -20,8 +20,11 @@ struct RenderRequest {
     std::string source;            // data source name; empty: the default one
 };
 
-// Files written, in the order of `formats`.
-std::vector<std::filesystem::path> render(const config::Config& cfg, const RenderRequest& request);
+// Files written, in the order of `formats`. `warnings`, when given, receives one line per
+// field whose text was replaced or cut, each starting with the document's name
+// ("application-1645: query 'project', column 'title': control characters (U+001B) were …").
+std::vector<std::filesystem::path> render(const config::Config& cfg, const RenderRequest& request,
+                                          std::vector<std::string>* warnings = nullptr);
 
 // "application-1645": the template name and the given values of its non-secret parameters,
 // made safe for a file name (a secret, such as a PDF password, never names a file).

@@ -22,16 +22,28 @@ void checkFormats(const std::vector<std::string>& formats) {
         if (f != "pdf" && f != "xlsx") throw Error(ErrorKind::Usage, "unknown format '" + f + "' (use pdf, xlsx or both)");
 }
 
-void writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg) {
+model::Warnings writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg) {
+    model::Warnings warnings = doc.warnings;
     std::vector<output::AtomicFile> files;
     for (const auto& out : outputs) {
         output::AtomicFile file(out.path);
-        if (out.format == "pdf") pdf::render(doc, file.tempPath(), pdf::Options{cfg.fontsDir});
-        else if (out.format == "xlsx") xlsx::render(doc, file.tempPath());
-        else throw Error(ErrorKind::Usage, "unknown format '" + out.format + "' (use pdf, xlsx or both)");
+        model::Warnings found;  // the same text in both formats (a streamed table's) is one line
+        if (out.format == "pdf") {
+            pdf::Options options{cfg.fontsDir};
+            options.warnings = &found;
+            pdf::render(doc, file.tempPath(), options);
+        } else if (out.format == "xlsx") {
+            xlsx::Options options;
+            options.warnings = &found;
+            xlsx::render(doc, file.tempPath(), options);
+        } else {
+            throw Error(ErrorKind::Usage, "unknown format '" + out.format + "' (use pdf, xlsx or both)");
+        }
+        warnings.merge(found);
         files.push_back(std::move(file));
     }
     for (auto& file : files) file.commit();
+    return warnings;
 }
 
 }  // namespace gp::app

@@ -18,8 +18,9 @@ struct Output {
 };
 
 // Throws gp::Error(Usage) for an unknown format, Output/Render on failure (nothing is left
-// at any target path then).
-void writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg);
+// at any target path then). Returns what the document's text needed replaced or cut to be
+// shown (fill's warnings and the renderers'; README, "Text the engine cannot show as given").
+model::Warnings writeDocument(const model::Document& doc, const std::vector<Output>& outputs, const config::Config& cfg);
 
 // Fill options from reports.ini: creation date, page defaults, font.
 tmpl::FillOptions fillOptions(const config::Config& cfg);

@@ -184,6 +184,10 @@ public:
             if (tty_) out_ << "\r\033[K";
             out_ << "failed: record " << r.key << ": " << r.error << "\n";
         }
+        for (const auto& w : r.warnings) {
+            if (tty_) out_ << "\r\033[K";
+            out_ << "warning: record " << r.key << ": " << w << "\n";
+        }
         if (quiet_) return;
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
         const double rate = secs > 0 ? static_cast<double>(seen_) / secs : 0;
@@ -571,6 +575,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
         for (int attempt = 1;; ++attempt) try {
             r.files.clear();
             r.error.clear();
+            r.warnings.clear();
             job.inputs.clear();
             if (!session) session = std::make_unique<data::Session>(source);
             bool renderedAny = false;
@@ -592,7 +597,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                         todo.push_back(job.outputs[t][f]);
                 }
                 if (!todo.empty()) {
-                    app::writeDocument(doc, todo, cfg);
+                    for (const auto& w : app::writeDocument(doc, todo, cfg).lines()) r.warnings.push_back(tpl.name + ": " + w);
                     renderedAny = true;
                 }
                 for (size_t f = 0; f < spec.formats.size(); ++f) {

@@ -37,6 +37,11 @@ Object::Ptr recordJson(const ManifestRecord& r) {
     Array::Ptr files = new Array;
     for (const auto& f : r.files) files->add(fileJson(f));
     o->set("files", files);
+    if (!r.warnings.empty()) {
+        Array::Ptr warnings = new Array;
+        for (const auto& w : r.warnings) warnings->add(w);
+        o->set("warnings", warnings);
+    }
     return o;
 }
 
@@ -58,6 +63,9 @@ ManifestRecord readRecord(const Object::Ptr& o) {
     r.error = o->optValue<std::string>("error", "");
     if (auto files = o->getArray("files"))
         for (size_t k = 0; k < files->size(); ++k) r.files.push_back(readFile(files->getObject(static_cast<unsigned>(k))));
+    if (auto warnings = o->getArray("warnings"))
+        for (size_t k = 0; k < warnings->size(); ++k)
+            r.warnings.push_back(warnings->getElement<std::string>(static_cast<unsigned>(k)));
     return r;
 }
 

@@ -23,6 +23,10 @@ struct ManifestRecord {
     std::string status;  // "done", "skipped"; in notRendered: "failed" or "not run"
     std::string error;   // why it failed or was not run
     std::vector<ManifestFile> files;
+    // Text its documents could not show as given, one line per template and field (README,
+    // "Text the engine cannot show as given"): "application: query 'project', column 'title': …".
+    // For the documents written in this run; absent from the JSON when empty.
+    std::vector<std::string> warnings = {};
 };
 
 struct ManifestTemplate {

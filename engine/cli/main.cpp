@@ -253,7 +253,9 @@ private:
         if (!formats_.empty()) request.formats = formats_;
         request.outDir = out_;
         request.source = source_;
-        for (const auto& file : gp::app::render(cfg, request)) std::cout << file.string() << "\n";
+        std::vector<std::string> warnings;
+        for (const auto& file : gp::app::render(cfg, request, &warnings)) std::cout << file.string() << "\n";
+        for (const auto& line : warnings) std::cerr << "grantpress: warning: " << line << "\n";
         return EXIT_OK;
     }
 

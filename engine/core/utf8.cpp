@@ -1,5 +1,8 @@
 #include "core/utf8.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace gp::utf8 {
 
 std::u32string decode(std::string_view s) {
@@ -57,6 +60,89 @@ std::string encode(std::u32string_view s) {
 bool valid(std::string_view s) {
     // Re-encoding is lossless exactly when every sequence decoded cleanly.
     return encode(decode(s)) == s;
+}
+
+std::string codePointName(char32_t cp) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+    return buf;
+}
+
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] (Unicode's table 3-7), 0 when there is none.
+size_t sequenceAt(std::string_view s, size_t i) {
+    const auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100u; };
+    const unsigned c = b(0);
+    const auto cont = [](unsigned x, unsigned lo = 0x80, unsigned hi = 0xBF) { return x >= lo && x <= hi; };
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return cont(b(1)) ? 2 : 0;
+    if (c == 0xE0) return cont(b(1), 0xA0) && cont(b(2)) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(b(1)) && cont(b(2)) ? 3 : 0;
+    if (c == 0xED) return cont(b(1), 0x80, 0x9F) && cont(b(2)) ? 3 : 0;
+    if (c == 0xF0) return cont(b(1), 0x90) && cont(b(2)) && cont(b(3)) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(b(1)) && cont(b(2)) && cont(b(3)) ? 4 : 0;
+    if (c == 0xF4) return cont(b(1), 0x80, 0x8F) && cont(b(2)) && cont(b(3)) ? 4 : 0;
+    return 0;
+}
+
+// The code point of a well-formed sequence of n bytes at s[i].
+char32_t codePointAt(std::string_view s, size_t i, size_t n) {
+    const auto b = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+    switch (n) {
+        case 1: return b(0);
+        case 2: return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+        case 3: return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+        default: return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+    }
+}
+
+bool isControl(char32_t cp) {
+    if (cp == U'\t' || cp == U'\n' || cp == U'\r') return false;
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF;
+}
+
+void note(std::vector<std::string>* list, std::string item) {
+    if (list && std::find(list->begin(), list->end(), item) == list->end()) list->push_back(std::move(item));
+}
+
+}  // namespace
+
+bool sanitize(std::string& s, std::vector<std::string>* bytes, std::vector<std::string>* controls) {
+    // Most text is printable ASCII or well-formed UTF-8 without control characters.
+    bool clean = true;
+    for (size_t i = 0; i < s.size() && clean;) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7F) { ++i; continue; }
+        const size_t n = sequenceAt(s, i);
+        if (n == 0) { clean = false; break; }
+        if (isControl(codePointAt(s, i, n))) clean = false;
+        i += n;
+    }
+    if (clean) return false;
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = sequenceAt(s, i);
+        if (n == 0) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(s[i])));
+            note(bytes, buf);
+            append(out, 0xFFFD);
+            ++i;
+            continue;
+        }
+        const char32_t cp = codePointAt(s, i, n);
+        if (isControl(cp)) {
+            note(controls, codePointName(cp));
+            append(out, 0xFFFD);
+        } else {
+            out.append(s, i, n);
+        }
+        i += n;
+    }
+    s = std::move(out);
+    return true;
 }
 
 size_t length(std::string_view s) {

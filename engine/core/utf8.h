@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gp::utf8 {
 
@@ -11,6 +12,15 @@ std::u32string decode(std::string_view s);
 std::string encode(std::u32string_view s);
 void append(std::string& out, char32_t cp);
 bool valid(std::string_view s);
+
+// Makes `s` text that XML 1.0 and both renderers can hold: each byte that is not part of a
+// well-formed UTF-8 sequence (overlong forms and surrogates included) and each control
+// character other than tab, line feed and carriage return (C0, DEL, C1, U+FFFE, U+FFFF)
+// becomes U+FFFD. Returns whether anything changed; `bytes` ("0xFF") and `controls`
+// ("U+001B"), when given, receive what was replaced.
+bool sanitize(std::string& s, std::vector<std::string>* bytes = nullptr, std::vector<std::string>* controls = nullptr);
+// "U+001B", "U+1F600".
+std::string codePointName(char32_t cp);
 // Number of code points.
 size_t length(std::string_view s);
 

@@ -14,6 +14,49 @@
 
 namespace gp::model {
 
+// Text the engine could not show as given (README, "Text the engine cannot show as given"):
+// it was replaced or cut, and the document is still valid. One line per field and kind of
+// problem, however often it occurs, in the order first found; the distinct characters or
+// bytes are listed (the first few). Filled by fill (invalid UTF-8, control characters,
+// document properties) and by the renderers (a character no font has, a cell over Excel's
+// limit); the CLI prints the lines, a batch logs them per record.
+class Warnings {
+public:
+    enum class Kind {
+        InvalidUtf8,  // bytes that are not UTF-8: each became U+FFFD
+        Control,      // a control character (not tab, line feed, carriage return): became U+FFFD
+        NoGlyph,      // a character no font has (PDF): became U+FFFD (drawn from DejaVu Sans)
+        NoGlyphAscii, // the same where the fonts folder has no DejaVu Sans: became '?'
+        CellCut,      // a text over Excel's 32,767 characters per cell: cut, ending with '…'
+        PropertyCut,  // a document property over kMaxPropertyChars: cut, ending with '…'
+        HeaderCut,    // an XLSX page header or footer over Excel's 255 characters: cut, ending with '…'
+    };
+    // `field` names where ("query 'project', column 'title'"); `item` what ("U+001B", "0xFF");
+    // `length` for cuts, the text's length in characters (the longest is kept).
+    void add(const std::string& field, Kind kind, const std::string& item = "", std::size_t length = 0);
+    // Every line of `other` not here yet; a line both have keeps the items of both.
+    void merge(const Warnings& other);
+    bool empty() const { return entries_.empty(); }
+    // "query 'project', column 'title': control characters (U+0000, U+001B) were replaced by U+FFFD"
+    std::vector<std::string> lines() const;
+
+private:
+    struct Entry {
+        std::string field;
+        Kind kind;
+        std::vector<std::string> items;
+        std::size_t length = 0;
+        std::size_t moreItems = 0;
+    };
+    std::vector<Entry> entries_;
+};
+
+// Document properties (title, subject, author, keywords) longer than this many characters are
+// cut, ending with '…' (libharu refuses strings over 64 KB; no viewer shows more).
+inline constexpr std::size_t kMaxPropertyChars = 1000;
+// Excel's limit of characters in one cell; a longer text is cut to it, ending with '…'.
+inline constexpr std::size_t kMaxCellChars = 32767;
+
 // How a value is shown. PDF prints Cell::text; XLSX writes Cell::value with a number format.
 enum class Format {
     Text,     // string cell
@@ -126,6 +169,8 @@ public:
     virtual bool next(std::vector<Cell>& row) = 0;
     // After next() returned false: the totals row (one cell per column), or empty for none.
     virtual std::vector<Cell> totals() const = 0;
+    // After next() returned false: what the rows' text needed replaced (see Warnings).
+    virtual Warnings warnings() const { return {}; }
 };
 
 class RowSource {
@@ -235,6 +280,8 @@ struct Document {
     Protection protection;
     std::string sheet = "Сведения";  // XLSX name of the first (title and fields) sheet
     std::vector<Block> blocks;
+    // What fill replaced or cut (the renderers report theirs to a sink of their own).
+    Warnings warnings;
 };
 
 }  // namespace gp::model

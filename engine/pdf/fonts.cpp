@@ -434,13 +434,20 @@ const Face* FontSet::fallback(bool bold) {
     return slot.get();
 }
 
-FontId FontSet::fontFor(Style style, std::u32string_view text, size_t pos, std::string_view where) {
-    const char32_t cp = text[pos];
+std::optional<FontId> FontSet::find(Style style, char32_t cp) {
     const Face& primary = face(style);
     if (!needsGlyph(cp) || primary.hasGlyph(cp)) return id(style);
     if (const Face* f = full(style); f && f->hasGlyph(cp)) return static_cast<FontId>(4 + static_cast<int>(style));
     const bool bold = style == Style::Bold || style == Style::BoldItalic;
     if (const Face* f = fallback(bold); f && f->hasGlyph(cp)) return static_cast<FontId>(bold ? 9 : 8);
+    return std::nullopt;
+}
+
+FontId FontSet::fontFor(Style style, std::u32string_view text, size_t pos, std::string_view where) {
+    const char32_t cp = text[pos];
+    if (auto found = find(style, cp)) return *found;
+    const Face& primary = face(style);
+    const bool bold = style == Style::Bold || style == Style::BoldItalic;
     std::string also;
     if (const Face* f = full(style)) also = f->file().filename().string();
     if (const Face* f = fallback(bold)) also += (also.empty() ? "" : ", ") + f->file().filename().string();

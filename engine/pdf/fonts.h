@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,9 @@ public:
     // The face that draws text[pos] in `style`; throws gp::Error(Render) naming the character
     // (and `where`) when no face has it.
     FontId fontFor(Style style, std::u32string_view text, size_t pos, std::string_view where);
+    // The face that draws `cp` in `style` (a character that needs none: the style's own), or
+    // none when no face has it.
+    std::optional<FontId> find(Style style, char32_t cp);
 
 private:
     const Face* full(Style style);

@@ -313,6 +313,7 @@ private:
     Typesetter type_;
     HPDF_Encoder encoder_ = nullptr;
     bool encrypted_ = false;
+    model::Warnings* warnings_ = nullptr;  // where streamed rows' warnings go (may be null)
 
     std::vector<Item> items_;
     bool hasHeadings_ = false;
@@ -341,6 +342,8 @@ Renderer::Renderer(const model::Document& doc, const Options& options)
       scale_(doc.fontSize / kBaseSize),
       canvas_(pdf_, pageWidth_, pageHeight_),
       type_(fonts_, canvas_, options.hyphenate ? Hyphenator::russian() : nullptr) {
+    type_.reportTo(options.warnings);
+    warnings_ = options.warnings;
     const auto& p = doc.page;
     for (double m : {p.top, p.right, p.bottom, p.left})
         if (!std::isfinite(m) || m < 0)
@@ -749,6 +752,7 @@ TableItem Renderer::prepareTable(const model::Table& table, const std::string& w
             t.rows.push_back(makeRow(t, cells, RowKind::Body, where + ", row 1"));
         } else {
             addTotalsOrEmpty(t.cursor->totals(), true);
+            if (warnings_) warnings_->merge(t.cursor->warnings());
             t.cursor.reset();
         }
         return t;
@@ -1110,6 +1114,7 @@ void Renderer::placeTable(TableItem& t) {
         }
         const std::vector<model::Cell> totals = t.cursor->totals();
         if (!totals.empty()) placeRow(t, makeRow(t, totals, RowKind::Totals, t.where + ", totals row"));
+        if (warnings_) warnings_->merge(t.cursor->warnings());
         t.cursor.reset();
     }
     openGroup_ = nullptr;

@@ -13,6 +13,9 @@ struct Options {
     std::filesystem::path fontsDir;  // holds <family>-Regular.ttf, -Bold, -Italic, -BoldItalic (and DejaVuSans*.ttf)
     // Russian hyphenation with Debian's hyph_ru_RU.dic (off when it is not installed).
     bool hyphenate = true;
+    // When set, a character no font has is drawn as U+FFFD (from DejaVu Sans; '?' without it)
+    // and reported here, once per field; when not, it is an error naming it.
+    model::Warnings* warnings = nullptr;
 };
 
 // Writes `doc` as a PDF at `path` (overwriting). Throws gp::Error(ErrorKind::Render) with a

@@ -28,8 +28,9 @@ Style combine(Style base, bool bold, bool italic) {
 TextBox Typesetter::box(std::string_view text, Style style, double size, double width, double gray,
                         const std::string& where, BoxOptions options) {
     if (!utf8::valid(text)) throw Error(ErrorKind::Render, "PDF: " + where + ": the text is not valid UTF-8");
-    const std::u32string u = utf8::decode(text);
-    return layout(u, std::vector<Style>(u.size(), style), style, size, width, gray, where, options);
+    std::u32string u = utf8::decode(text);
+    std::vector<Style> styles(u.size(), style);
+    return layout(std::move(u), styles, style, size, width, gray, where, options);
 }
 
 TextBox Typesetter::box(const std::vector<model::Run>& runs, Style base, double size, double width, double gray,
@@ -42,10 +43,27 @@ TextBox Typesetter::box(const std::vector<model::Run>& runs, Style base, double 
         u += part;
         styles.insert(styles.end(), part.size(), combine(base, run.bold, run.italic));
     }
-    return layout(u, styles, base, size, width, gray, where, options);
+    return layout(std::move(u), styles, base, size, width, gray, where, options);
 }
 
-TextBox Typesetter::layout(const std::u32string& u, const std::vector<Style>& styles, Style base, double size,
+namespace {
+// The field a warning names: `where` without the row, so a column's problems are one line.
+std::string warningField(const std::string& where) {
+    std::string out = "PDF " + where;
+    for (auto at = out.find(", row "); at != std::string::npos; at = out.find(", row ", at)) {
+        auto end = at + 6;
+        while (end < out.size() && out[end] >= '0' && out[end] <= '9') ++end;
+        if (end == at + 6) {
+            ++at;
+            continue;
+        }
+        out.erase(at, end - at);
+    }
+    return out;
+}
+}  // namespace
+
+TextBox Typesetter::layout(std::u32string u, const std::vector<Style>& styles, Style base, double size,
                            double width, double gray, const std::string& where, BoxOptions options) {
     TextBox box;
     box.size = size;
@@ -56,7 +74,25 @@ TextBox Typesetter::layout(const std::u32string& u, const std::vector<Style>& st
     if (blank && u.find(U'\n') == std::u32string::npos) return box;  // nothing to draw: load no font
     box.face = &fonts_.face(base);
     std::vector<FontId> ids(u.size());
-    for (size_t i = 0; i < u.size(); ++i) ids[i] = fonts_.fontFor(styles[i], u, i, where);
+    for (size_t i = 0; i < u.size(); ++i) {
+        if (auto id = fonts_.find(styles[i], u[i])) {
+            ids[i] = *id;
+            continue;
+        }
+        if (!warnings_) {
+            ids[i] = fonts_.fontFor(styles[i], u, i, where);  // throws, naming the character
+            continue;
+        }
+        // U+FFFD from the fallback face, else '?', which every face has.
+        const char32_t missing = u[i];
+        auto id = fonts_.find(styles[i], U'\uFFFD');
+        const bool ascii = !id;
+        u[i] = ascii ? U'?' : U'\uFFFD';
+        ids[i] = ascii ? fonts_.fontFor(styles[i], u, i, where) : *id;
+        warnings_->add(warningField(where),
+                       ascii ? model::Warnings::Kind::NoGlyphAscii : model::Warnings::Kind::NoGlyph,
+                       utf8::codePointName(missing));
+    }
     FontSet& fonts = fonts_;
     box.lines = wrap(u, ids, width, [&fonts, size](char32_t cp, FontId id) { return fonts.face(id).advance(cp, size); },
                      WrapOptions{options.balanced, options.hyphenate ? hyphenator_ : nullptr,

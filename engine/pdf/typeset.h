@@ -41,6 +41,9 @@ public:
         : fonts_(fonts), canvas_(canvas), hyphenator_(hyphenator) {}
 
     FontSet& fonts() { return fonts_; }
+    // Where characters no face has are reported (each is drawn as U+FFFD from the fallback
+    // face, or '?' without one); none: such a character is an error naming it.
+    void reportTo(model::Warnings* warnings) { warnings_ = warnings; }
 
     // Throws gp::Error(Render) for invalid UTF-8 and for characters no face has, naming `where`.
     TextBox box(std::string_view text, Style style, double size, double width, double gray, const std::string& where,
@@ -60,12 +63,13 @@ public:
 private:
     // The runs of one line from x, `gap` apart.
     void drawRuns(const TextBox& box, const Line& line, double x, double y, double gap);
-    TextBox layout(const std::u32string& text, const std::vector<Style>& styles, Style base, double size, double width,
+    TextBox layout(std::u32string text, const std::vector<Style>& styles, Style base, double size, double width,
                    double gray, const std::string& where, BoxOptions options);
 
     FontSet& fonts_;
     Canvas& canvas_;
     const Hyphenator* hyphenator_;
+    model::Warnings* warnings_ = nullptr;
 };
 
 Style combine(Style base, bool bold, bool italic);

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "template/check.h"
 #include "template/format.h"
 #include "template/image.h"
@@ -31,17 +32,29 @@ struct Scope {
     std::vector<const std::vector<Value>*> rowValues;  // parallel to ref.rows
     std::vector<const data::Result*> queryResults;    // parallel to ref.queries (one-row queries)
     std::unordered_map<const Expr*, Resolution> cache;
+    model::Warnings* warnings = nullptr;  // where replaced text is reported
 
     Value value(const Expr& e, const Globals& g) {
         auto it = cache.find(&e);
         if (it == cache.end()) it = cache.emplace(&e, resolveRef(e, ref)).first;
         const Resolution& r = it->second;
         switch (r.kind) {
-            case Resolution::Kind::Row: return (*rowValues[r.row])[r.column];
-            case Resolution::Kind::OneRow: return queryResults[r.query]->rows[0][r.column];
+            case Resolution::Kind::Row: {
+                const auto& [query, columns] = ref.rows[r.row];
+                return cleaned((*rowValues[r.row])[r.column], [&] {
+                    return "query '" + query + "', column '" + (*columns)[r.column] + "'";
+                });
+            }
+            case Resolution::Kind::OneRow: {
+                const auto& q = ref.queries[r.query];
+                return cleaned(queryResults[r.query]->rows[0][r.column], [&] {
+                    return "query '" + q.name + "', column '" + queryResults[r.query]->columns[r.column] + "'";
+                });
+            }
             case Resolution::Kind::Param: {
                 auto p = g.params->find(r.name);
-                return p == g.params->end() ? Value(Null{}) : p->second;
+                if (p == g.params->end()) return Value(Null{});
+                return cleaned(p->second, [&] { return "parameter '" + r.name + "'"; });
             }
             case Resolution::Kind::Date: return g.date;
             case Resolution::Kind::Page: return "{" + r.name + "}";
@@ -50,11 +63,24 @@ struct Scope {
                 if (!v)
                     throw Error(ErrorKind::Usage, e.loc.file, e.loc.line, e.loc.column,
                                 "{" + e.source + "}: the environment variable " + r.name + " is not set");
-                return std::string(v);
+                return cleaned(std::string(v), [&] { return "environment variable " + r.name; });
             }
             case Resolution::Kind::Unknown: break;
         }
         throw Error(ErrorKind::Template, e.loc.file, e.loc.line, e.loc.column, "{" + e.source + "}: cannot be resolved");
+    }
+
+    // Text from data as valid UTF-8 without control characters (utf8::sanitize), what was
+    // replaced reported once per field.
+    template <typename Field>
+    Value cleaned(Value v, Field&& field) {
+        auto* text = std::get_if<std::string>(&v);
+        std::vector<std::string> bytes, controls;
+        if (!text || !utf8::sanitize(*text, &bytes, &controls) || !warnings) return v;
+        const std::string name = field();
+        for (const auto& b : bytes) warnings->add(name, model::Warnings::Kind::InvalidUtf8, b);
+        for (const auto& c : controls) warnings->add(name, model::Warnings::Kind::Control, c);
+        return v;
     }
 
     model::Cell cell(const TextExpr& te, const Globals& g) {
@@ -236,6 +262,7 @@ public:
         }
         scope_.ref.allQueries = spec_->allQueries;
         scope_.ref.params = &spec_->paramDefs;
+        scope_.warnings = &warnings_;
     }
 
     bool next(std::vector<model::Cell>& out) override {
@@ -255,8 +282,11 @@ public:
         return totals_.result(spec_->totalsLabel);
     }
 
+    model::Warnings warnings() const override { return warnings_; }
+
 private:
     std::shared_ptr<const StreamSpec> spec_;
+    model::Warnings warnings_;
     Globals globals_;
     std::unique_ptr<data::Cursor> cursor_;
     std::vector<Value> row_;
@@ -314,10 +344,10 @@ public:
         Scope s = scope(env);
 
         model::Document doc;
-        doc.meta.title = s.text(t_.title, globals_);
-        doc.meta.subject = s.text(t_.subject, globals_);
-        doc.meta.author = s.text(t_.author, globals_);
-        doc.meta.keywords = s.text(t_.keywords, globals_);
+        doc.meta.title = property(s.text(t_.title, globals_), "title");
+        doc.meta.subject = property(s.text(t_.subject, globals_), "subject");
+        doc.meta.author = property(s.text(t_.author, globals_), "author");
+        doc.meta.keywords = property(s.text(t_.keywords, globals_), "keywords");
         doc.meta.created = options.created;
         doc.page = options.page;
         if (t_.pageSize) doc.page.size = *t_.pageSize;
@@ -367,10 +397,24 @@ public:
             doc.protection.allowEdit = def.edit;
         }
         for (const auto& b : t_.body) emit(b, doc.blocks, env);
+        doc.warnings = std::move(warnings_);
         return doc;
     }
 
 private:
+    // A document property (<report title|subject|author|keywords>) of at most
+    // model::kMaxPropertyChars characters: a longer one is cut, ending with '…'.
+    std::string property(std::string text, const std::string& name) {
+        const std::size_t length = utf8::length(text);
+        if (length <= model::kMaxPropertyChars) return text;
+        std::size_t cut = 0;
+        for (std::size_t chars = 0; cut < text.size(); ++cut)
+            if ((static_cast<unsigned char>(text[cut]) & 0xC0) != 0x80 && chars++ == model::kMaxPropertyChars - 1) break;
+        text.resize(cut);
+        warnings_.add("document property '" + name + "'", model::Warnings::Kind::PropertyCut, "", length);
+        return text + "…";
+    }
+
     std::vector<const QueryDef*> allQueryDefs() const {
         std::vector<const QueryDef*> out;
         for (const auto& q : t_.queries) out.push_back(&q);
@@ -460,6 +504,7 @@ private:
             }
         s.ref.allQueries = allQueries_;
         s.ref.params = &t_.params;
+        s.warnings = &warnings_;
         return s;
     }
 
@@ -721,6 +766,7 @@ private:
     const data::Params& params_;
     Globals globals_;
     std::vector<std::string> allQueries_;
+    mutable model::Warnings warnings_;  // mutable: scopes (built by const scope()) report to it
 };
 
 Value parseParam(const ParamDef& p, const std::string& raw, const std::string& origin) {

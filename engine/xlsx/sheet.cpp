@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "xlsx/measure.h"
 
 namespace gp::xlsx::detail {
@@ -40,7 +41,11 @@ void SheetWriter::put(lxw_row_t row, lxw_col_t col, const Typed& value, Style st
             err = worksheet_write_datetime(ws_, row, col, &dt, f);
             break;
         }
-        case Typed::Kind::String: err = worksheet_write_string(ws_, row, col, value.text.c_str(), f); break;
+        case Typed::Kind::String: {
+            std::string cut;
+            err = worksheet_write_string(ws_, row, col, cellText(value.text, col, cut).c_str(), f);
+            break;
+        }
     }
     checkAt(err, row, col);
 }
@@ -71,6 +76,23 @@ void SheetWriter::runs(lxw_row_t row, lxw_col_t first, lxw_col_t last, const std
             fragments.back().text += run.text;
         else
             fragments.push_back({run.bold, run.italic, run.text});
+    }
+    std::size_t bytes = 0;
+    for (const Fragment& f : fragments) bytes += f.text.size();
+    if (bytes > model::kMaxCellChars) {
+        // The cell's text is every fragment's: cut (as cellText does) where it passes the limit.
+        std::string all;
+        for (const Fragment& f : fragments) all += f.text;
+        std::string cut;
+        if (&cellText(all, first, cut) == &cut) {
+            std::size_t left = cut.size() - std::string_view("…").size();  // bytes of text kept
+            for (Fragment& f : fragments) {
+                if (f.text.size() > left) f.text.resize(left);
+                left -= f.text.size();
+            }
+            std::erase_if(fragments, [](const Fragment& f) { return f.text.empty(); });
+            fragments.back().text += "…";
+        }
     }
     if (fragments.size() <= 1) {
         if (!fragments.empty()) {
@@ -116,6 +138,30 @@ void SheetWriter::rowOptions(lxw_row_t row, double points, std::uint8_t level) {
     if (err != LXW_NO_ERROR) call(err, "row " + std::to_string(static_cast<unsigned long>(row) + 1));
 }
 
+const std::string& SheetWriter::cellText(const std::string& text, lxw_col_t col, std::string& cut) {
+    if (text.size() <= model::kMaxCellChars) return text;  // no more units than bytes
+    std::size_t units = 0, end = 0, total = 0;
+    const std::size_t keep = model::kMaxCellChars - 1;  // and '…'
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) == 0x80) continue;
+        const std::size_t n = c >= 0xF0 ? 2 : 1;  // beyond the BMP: a surrogate pair
+        if (units + n <= keep) {
+            units += n;
+            end = i;
+        }
+        total += n;
+    }
+    if (total <= model::kMaxCellChars) return text;
+    // `end` is the last character kept; cut after it.
+    std::size_t stop = end + 1;
+    while (stop < text.size() && (static_cast<unsigned char>(text[stop]) & 0xC0) == 0x80) ++stop;
+    cut.assign(text, 0, stop);
+    cut += "…";
+    warn("column " + columnLetters(col), model::Warnings::Kind::CellCut, total);
+    return cut;
+}
+
 void SheetWriter::width(lxw_col_t col, double width) {
     call(worksheet_set_column(ws_, col, col, width, nullptr), "column " + columnLetters(col));
 }
@@ -133,6 +179,10 @@ void SheetWriter::outOfOrder(lxw_row_t row) const {
                                        " written after row " + std::to_string(static_cast<unsigned long>(row_) + 1) +
                                        " (rows must be written in order)");
 }
+
+namespace {
+constexpr std::size_t kMaxHeaderFooter = 255;  // Excel's limit, in characters
+}  // namespace
 
 std::string excelHeaderFooter(std::string_view text) {
     std::string out = "&C";
@@ -163,12 +213,27 @@ void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape) {
     worksheet_set_margins(ws, doc.page.left / kMmPerInch, doc.page.right / kMmPerInch, doc.page.top / kMmPerInch,
                           doc.page.bottom / kMmPerInch);
     worksheet_fit_to_pages(ws, 1, 0);  // one page wide, as many tall as needed
+    // Excel takes at most 255 characters of header or footer (its codes included): a longer
+    // one is cut, ending with '…'.
+    auto fitted = [&](const std::string& text, const char* what) {
+        std::string out = excelHeaderFooter(text);
+        if (utf8::length(out) <= kMaxHeaderFooter) return out;
+        std::u32string u = utf8::decode(text);
+        const std::size_t length = u.size();
+        u.resize(std::min(u.size(), kMaxHeaderFooter));
+        do {
+            u.resize(u.size() > 8 ? u.size() - 8 : 0);
+            out = excelHeaderFooter(utf8::encode(u) + "…");
+        } while (utf8::length(out) > kMaxHeaderFooter && !u.empty());
+        if (sheet.warnings) sheet.warnings->add(std::string("XLSX ") + what, model::Warnings::Kind::HeaderCut, "", length);
+        return out;
+    };
     if (!doc.header.empty()) {
-        std::string header = excelHeaderFooter(doc.header);
+        std::string header = fitted(doc.header, "page header");
         sheet.call(worksheet_set_header(ws, header.c_str()), "header");
     }
     if (!doc.footer.empty()) {
-        std::string footer = excelHeaderFooter(doc.footer);
+        std::string footer = fitted(doc.footer, "page footer");
         sheet.call(worksheet_set_footer(ws, footer.c_str()), "footer");
     }
 }

@@ -56,11 +56,20 @@ public:
     void height(lxw_row_t row, double points) { rowOptions(row, points, 0); }
     void width(lxw_col_t col, double width);
 
+    // `text` as a cell takes it: at most model::kMaxCellChars characters (UTF-16 units, as
+    // Excel counts); a longer text is cut, ending with '…', into `cut` and reported once per
+    // column of the sheet to `warnings` (when set).
+    const std::string& cellText(const std::string& text, lxw_col_t col, std::string& cut);
+    model::Warnings* warnings = nullptr;
+
     // Throws unless err is LXW_NO_ERROR: "sheet 'X', cell B7: <libxlsxwriter's text>".
     void checkAt(lxw_error err, lxw_row_t row, lxw_col_t col) {
         if (err != LXW_NO_ERROR) failAt(err, row, col);
     }
     void call(lxw_error err, const std::string& what) const;
+    void warn(const std::string& where, model::Warnings::Kind kind, std::size_t length) const {
+        if (warnings) warnings->add("XLSX sheet '" + name_ + "', " + where, kind, "", length);
+    }
 
 private:
     [[noreturn]] void failAt(lxw_error err, lxw_row_t row, lxw_col_t col) const;

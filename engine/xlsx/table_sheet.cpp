@@ -160,6 +160,7 @@ void TableWriter::render() {
     std::vector<model::Cell> streamedTotals;
     if (cursor_) {
         streamedTotals = cursor_->totals();
+        if (sheet_.warnings) sheet_.warnings->merge(cursor_->warnings());
         if (!streamedTotals.empty() && streamedTotals.size() != ncols_)
             throw Error(ErrorKind::Render, "sheet '" + sheet_.name() + "': the streamed totals row has " +
                                                std::to_string(streamedTotals.size()) + " cells, the table has " +
@@ -465,6 +466,8 @@ int TableWriter::dataCell(lxw_row_t row, std::size_t c, const model::Cell& cell)
         sheet_.checkAt(worksheet_write_blank(ws, row, col, blankFormats_[c]), row, col);
         return 1;
     }
+    std::string cut;
+    text = &sheet_.cellText(*text, col, cut);
     // Excel keeps at most 65,530 links a sheet and 2,079 characters a link: beyond, the text
     // is written without its link rather than failing the document.
     if (!cell.link.empty() && links_ < kMaxLinks && cell.link.size() <= kMaxLinkLength) {

@@ -158,7 +158,9 @@ private:
 
     SheetWriter newSheet(const std::string& wanted) {
         names_.push_back(sheetName(wanted, names_));
-        return SheetWriter(workbook_.addWorksheet(names_.back()), names_.back(), formats_);
+        SheetWriter sheet(workbook_.addWorksheet(names_.back()), names_.back(), formats_);
+        sheet.warnings = options_.warnings;
+        return sheet;
     }
 
     // A running sheet for blocks [first, end): their field lists set its column widths.

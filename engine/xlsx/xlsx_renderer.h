@@ -35,6 +35,9 @@ struct Options {
     std::size_t constantMemoryRows = 100000;
     // A streamed table's column widths are measured on its first rows, this many.
     std::size_t measureRows = 1000;
+    // When set, texts cut to fit Excel's limits (32,767 characters a cell, 255 a page header
+    // or footer) are reported here, once per column; the cut text ends with '…'.
+    model::Warnings* warnings = nullptr;
 };
 
 // Writes `doc` as an .xlsx workbook at `path` (overwriting). Throws gp::Error(ErrorKind::Render)
