@@ -14,6 +14,8 @@ packages=(
   # of scripts/test.sh (build-asan/, GP_SANITIZE); build-essential already brings them in through
   # libgcc-12-dev, named here because the tests need them
   libasan8 libubsan1
+  # tests: libFuzzer fuzzers (fuzz/, scripts/fuzz.sh) are built with Debian's clang and its runtime
+  clang libclang-rt-14-dev
   # run: fonts copied into fonts/ come from here; sqlite3 builds the sample database;
   # ODBC sources: the driver manager and the PostgreSQL (psqlODBC) and SQLite ODBC drivers
   fonts-paratype sqlite3 unixodbc odbc-postgresql libsqliteodbc
