@@ -18,6 +18,8 @@
 namespace gp::data {
 namespace {
 
+constexpr int kBusyTimeoutMs = 10000;
+
 void registerConnectors() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -261,6 +263,9 @@ Session::Session(const SourceConfig& source) : source_(source) {
             if (sqlite3_db_readonly(db, "main") != 1)
                 throw Error(ErrorKind::Data, source.configFile, source.configLine,
                             where + ": " + source.path + " could not be opened read-only");
+            // A writer holding the database: wait up to kBusyTimeoutMs for it, then a data error that
+            // says so (Poco's default wait is two minutes per query; a batch also retries a record).
+            sqlite3_busy_timeout(db, kBusyTimeoutMs);
             sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
             sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
             readOnly_ = std::make_unique<ReadOnlyGuard>();
@@ -356,7 +361,8 @@ private:
         if (!denied.empty()) throw Error(ErrorKind::Template, refusal(what_, denied));
         std::string message = sqlite3_errmsg(db_);
         if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            message += " (another program holds a lock on the database: try again when it has finished)";
+            message += " (another program has held a lock on the database for over " + std::to_string(kBusyTimeoutMs / 1000) +
+                       " s: try again when it has finished)";
         throw Error(ErrorKind::Data, what_ + ": " + message);
     }
 
