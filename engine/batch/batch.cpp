@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -562,9 +563,15 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     State state(root / ".grantpress-state.json");
     Progress progress(log, mine.size(), options.quiet);
 
+    std::atomic<bool> diskFull{false};
     auto renderRecord = [&](Job& job, std::unique_ptr<data::Session>& session) {
         ManifestRecord& r = job.result;
         r.key = job.key;
+        if (diskFull.load()) {
+            r.status = "not run";
+            r.error = "not run: the disk holding the batch folder is full";
+            return;
+        }
         if (options.stop && options.stop->load()) {
             r.status = "not run";
             r.error = "the batch was stopped (SIGINT/SIGTERM) before this record";
@@ -609,6 +616,13 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                 }
             }
             r.status = renderedAny ? "done" : "skipped";
+            return;
+        } catch (const DiskFullError& e) {
+            // No later record can be written either: the others are not run, and the run says why.
+            r.status = "failed";
+            r.error = e.what();
+            r.files.clear();
+            diskFull = true;
             return;
         } catch (const std::exception& e) {
             session.reset();  // a broken connection is not reused
@@ -687,6 +701,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             p.result.status = "not written";
             p.result.reason = e.what();
             p.result.members.clear();
+            if (dynamic_cast<const DiskFullError*>(&e)) diskFull = true;
         }
     });
 
@@ -713,7 +728,14 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
         // A package left out because of a failed or stopped record is already explained.
         if (p->result.reason.rfind("record ", 0) != 0) packageProblems.push_back(p->rel + ": " + p->result.reason);
     }
-    if (summary.notRun) {
+    summary.diskFull = diskFull.load();
+    if (summary.diskFull) {
+        summary.status = "stopped";
+        summary.reason = "the disk holding " + root.string() + " is full: " + std::to_string(summary.notRun) + " of " +
+                         std::to_string(summary.total) + " records not run, " + std::to_string(summary.packagesNotWritten) +
+                         " package(s) not written; free space, then run again (what is done is kept)";
+        if (summary.failed) summary.reason += "; " + firstFailures(summary.failures, summary.total);
+    } else if (summary.notRun) {
         summary.status = "stopped";
         summary.reason = "stopped by a signal: " + std::to_string(summary.notRun) + " of " +
                          std::to_string(summary.total) + " records not run";

@@ -59,6 +59,7 @@ struct RunSummary {
     std::size_t packages = 0, packagesNotWritten = 0;
     std::filesystem::path manifest;
     std::string status;  // "complete", "failed", "stopped"
+    bool diskFull = false;  // stopped because the batch folder's disk is full (an output error)
     std::string reason;  // one line: why it failed or stopped; empty when complete
     std::string source;  // the data source used (by name)
     std::map<std::string, std::string> params;                  // the values the run used

@@ -90,6 +90,7 @@ int exitCodeOf(const batch::Outcome& o) {
     if (o.internal) return 70;
     if (o.errorKind) return exitCodeFor(*o.errorKind);
     if (o.record.status == "complete") return 0;
+    if (o.summary.diskFull) return exitCodeFor(ErrorKind::Output);
     if (o.record.status == "stopped") return kExitStopped;
     return exitCodeFor(ErrorKind::Data);
 }

@@ -1,5 +1,8 @@
 #include "core/error.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace gp {
 namespace {
 
@@ -24,6 +27,13 @@ Error::Error(ErrorKind kind, const std::string& file, int line, int column, cons
       file_(file),
       line_(line),
       column_(column) {}
+
+void throwOutputError(const std::string& message, int err) {
+    const std::string text = err ? message + ": " + std::strerror(err) : message;
+    if (err == ENOSPC || err == EDQUOT)
+        throw DiskFullError(text + " (the disk is full: free space, then run again)");
+    throw Error(ErrorKind::Output, text);
+}
 
 int exitCodeFor(ErrorKind kind) noexcept {
     switch (kind) {

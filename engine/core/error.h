@@ -43,6 +43,17 @@ public:
     explicit BadValueError(const std::string& message) : Error(ErrorKind::Data, message) {}
 };
 
+// The file system holding the output is full (ENOSPC, EDQUOT): an output error after which no
+// later document can be written either, so a batch stops instead of failing every record.
+class DiskFullError : public Error {
+public:
+    explicit DiskFullError(const std::string& message) : Error(ErrorKind::Output, message) {}
+};
+
+// Throws an output error: `message`, then ": " and the system's text for `err` (when not 0);
+// a DiskFullError when `err` is ENOSPC or EDQUOT.
+[[noreturn]] void throwOutputError(const std::string& message, int err);
+
 // Exit codes of the CLI (sysexits-like, documented in README.md).
 int exitCodeFor(ErrorKind kind) noexcept;
 

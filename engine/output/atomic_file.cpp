@@ -69,9 +69,12 @@ AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
     temp_ = dir / ("." + final_.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                    std::to_string(counter++));
     int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw Error(ErrorKind::Output, "cannot write in the output folder " + dir.string() + ": " + why(errno) +
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENOSPC || err == EDQUOT) throwOutputError("cannot write in the output folder " + dir.string(), err);
+        throw Error(ErrorKind::Output, "cannot write in the output folder " + dir.string() + ": " + why(err) +
                                            " (choose another with --out DIR)");
+    }
     ::close(fd);
     slot_ = enroll(temp_);
 }
@@ -93,9 +96,9 @@ void AtomicFile::commit() {
     bool synced = ::fsync(fd) == 0;
     int syncErr = errno;
     ::close(fd);
-    if (!synced) throw Error(ErrorKind::Output, "cannot flush " + temp_.string() + " to disk: " + why(syncErr));
+    if (!synced) throwOutputError("cannot flush " + temp_.string() + " to disk", syncErr);
     if (::rename(temp_.c_str(), final_.c_str()) != 0)
-        throw Error(ErrorKind::Output, "cannot move the finished file to " + final_.string() + ": " + why(errno));
+        throwOutputError("cannot move the finished file to " + final_.string(), errno);
     committed_ = true;
     withdraw(slot_);
     slot_ = -1;

@@ -506,9 +506,7 @@ void Renderer::save(const std::filesystem::path& path) {
     }
     if (out) out.close();
     if (!out) {
-        const int err = errno;
-        throw Error(ErrorKind::Render,
-                    "PDF: cannot write " + path.string() + (err ? std::string(": ") + std::strerror(err) : ""));
+        throwOutputError("PDF: cannot write " + path.string(), errno);
     }
 }
 

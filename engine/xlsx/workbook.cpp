@@ -66,9 +66,12 @@ void Workbook::close() {
     const int systemError = errno;
     if (err == LXW_ERROR_CREATING_XLSX_FILE) {
         // libxlsxwriter's own text guesses "Usually a permissions error"; the system knows.
-        std::string reason = systemError != 0 ? std::strerror(systemError) : lxw_strerror(err);
-        throw Error(ErrorKind::Output, "cannot create XLSX file '" + path_ + "': " + reason);
+        if (systemError != 0) throwOutputError("cannot create XLSX file '" + path_ + "'", systemError);
+        throw Error(ErrorKind::Output, "cannot create XLSX file '" + path_ + "': " + lxw_strerror(err));
     }
+    // A zip write that failed on a full disk: libxlsxwriter says only that the zip failed.
+    if (err != LXW_NO_ERROR && (systemError == ENOSPC || systemError == EDQUOT))
+        throwOutputError("cannot write XLSX file '" + path_ + "'", systemError);
     if (err == LXW_ERROR_CREATING_TMPFILE) {
         std::string where = tmpdir_ ? "'" + *tmpdir_ + "'" : "the system temporary folder";
         throw Error(ErrorKind::Render, "cannot write XLSX file '" + path_ + "': cannot create a temporary file in " +
