@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/reentrant_time.h"
 #include "core/utf8.h"
 #include "pdf/canvas.h"
 #include "pdf/chart.h"
@@ -1270,6 +1271,7 @@ void Renderer::drawRow(const TableItem& t, const RowItem& row, size_t from, size
 }  // namespace
 
 void render(const model::Document& doc, const std::filesystem::path& path, const Options& options) {
+    useReentrantTime();  // libharu calls gmtime()
     Renderer renderer(doc, options);
     renderer.render(path);
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/reentrant_time.h"
 
 namespace gp::xlsx::detail {
 
@@ -14,6 +15,7 @@ void check(lxw_error err, const std::string& what) {
 
 Workbook::Workbook(const std::filesystem::path& path, const std::filesystem::path& tmpdir, bool constantMemory)
     : path_(path.string()), constantMemory_(constantMemory) {
+    useReentrantTime();  // libxlsxwriter writes the workbook's dates with gmtime()
     lxw_workbook_options options{};
     options.constant_memory = constantMemory ? LXW_TRUE : LXW_FALSE;
     options.use_zip64 = constantMemory ? LXW_TRUE : LXW_FALSE;

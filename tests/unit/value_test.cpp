@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
 
+#include "core/reentrant_time.h"
 #include "core/value.h"
+
+#include <atomic>
+#include <ctime>
+#include <thread>
 
 using gp::Date;
 using gp::Decimal;
@@ -40,4 +45,29 @@ TEST(Date, ParsesIsoAndRejectsImpossibleDays) {
     EXPECT_FALSE(Date::parse("2023-02-29").has_value());
     EXPECT_FALSE(Date::parse("2022-13-01").has_value());
     EXPECT_FALSE(Date::parse("01.01.2022").has_value());
+}
+
+// gmtime() and localtime() are the engine's own, with a buffer per thread (core/reentrant_time.h):
+// libxlsxwriter and libharu call gmtime() from the batch's workers at once.
+TEST(ReentrantTime, GmtimeAndLocaltimeKeepEachThreadsResult) {
+    gp::useReentrantTime();
+    auto hammer = [](std::time_t t, std::atomic<int>& wrong) {
+        struct tm expected {};
+        gmtime_r(&t, &expected);
+        for (int i = 0; i < 200000; ++i) {
+            const struct tm* got = std::gmtime(&t);
+            if (got->tm_year != expected.tm_year || got->tm_mday != expected.tm_mday || got->tm_hour != expected.tm_hour)
+                ++wrong;
+            if (std::localtime(&t) == got) ++wrong;  // a different buffer from gmtime's
+        }
+    };
+    std::atomic<int> wrong{0};
+    std::thread a(hammer, std::time_t{0}, std::ref(wrong));                 // 1970-01-01 00:00
+    std::thread b(hammer, std::time_t{1767225600 + 13 * 3600}, std::ref(wrong));  // 2026-01-01 13:00
+    a.join();
+    b.join();
+    EXPECT_EQ(wrong.load(), 0);
+    // And the same buffer within a thread, as the C library promises its callers.
+    const std::time_t t = 0;
+    EXPECT_EQ(std::gmtime(&t), std::gmtime(&t));
 }
