@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "data/source.h"
 #include "output/atomic_file.h"
+#include "output/file_set.h"
 #include "pdf/pdf_renderer.h"
 #include "template/fill.h"
 #include "template/template.h"
@@ -59,6 +60,7 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
     const model::Document doc = tmpl::fill(t, session, params, fillOptions(cfg));
 
     const fs::path dir = request.outDir.empty() ? cfg.outputDir / t.name : request.outDir;
+    output::recover(dir, false);  // a render killed in this folder: its set finished, its temporaries gone
     const std::string base = documentBaseName(t, request.params);
     std::vector<Output> outputs;
     std::vector<fs::path> written;

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "output/atomic_file.h"
+#include "output/file_set.h"
 #include "pdf/pdf_renderer.h"
 #include "xlsx/xlsx_renderer.h"
 
@@ -42,7 +43,7 @@ model::Warnings writeDocument(const model::Document& doc, const std::vector<Outp
         warnings.merge(found);
         files.push_back(std::move(file));
     }
-    for (auto& file : files) file.commit();
+    output::commitTogether(files);  // all formats appear together, even across a crash
     return warnings;
 }
 

@@ -17,7 +17,6 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -32,6 +31,7 @@
 #include "core/error.h"
 #include "data/source.h"
 #include "output/atomic_file.h"
+#include "output/file_set.h"
 #include "template/expr.h"
 #include "template/fill.h"
 #include "template/template.h"
@@ -137,21 +137,6 @@ private:
     std::map<std::string, Entry> entries_;
     std::mutex mutex_;
 };
-
-// Temporary files of a run that was killed (".name.tmp-PID-N" whose process is gone).
-void removeStaleTemporaries(const fs::path& root) {
-    static const std::regex kTemp(R"(\..+\.tmp-(\d+)-\d+)");
-    std::error_code ec;
-    if (!fs::is_directory(root, ec)) return;
-    for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) break;
-        std::smatch m;
-        const std::string name = it->path().filename().string();
-        if (!it->is_regular_file(ec) || !std::regex_match(name, m, kTemp)) continue;
-        pid_t pid = static_cast<pid_t>(std::stol(m[1].str()));
-        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(it->path(), ec);
-    }
-}
 
 struct Job {
     std::size_t index = 0;
@@ -559,7 +544,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
         throw Error(ErrorKind::Busy, "batch " + spec.name + " is already running on " + root.string() +
                                          " (another grantpress holds .grantpress-lock there): wait for it to finish, "
                                          "or stop it, then run again");
-    removeStaleTemporaries(root);
+    output::recover(root, true);  // commits a killed run left half done finished, its temporaries removed
     State state(root / ".grantpress-state.json");
     Progress progress(log, mine.size(), options.quiet);
 

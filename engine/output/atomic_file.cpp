@@ -80,7 +80,11 @@ AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : final_(std::move(other.final_)), temp_(std::move(other.temp_)), committed_(other.committed_), slot_(other.slot_) {
+    : final_(std::move(other.final_)),
+      temp_(std::move(other.temp_)),
+      committed_(other.committed_),
+      synced_(other.synced_),
+      slot_(other.slot_) {
     other.committed_ = true;  // the moved-from object owns nothing
     other.slot_ = -1;
 }
@@ -90,13 +94,19 @@ AtomicFile::~AtomicFile() {
     withdraw(slot_);
 }
 
-void AtomicFile::commit() {
+void AtomicFile::sync() {
+    if (synced_) return;
     int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ErrorKind::Output, "the temporary file " + temp_.string() + " vanished: " + why(errno));
     bool synced = ::fsync(fd) == 0;
     int syncErr = errno;
     ::close(fd);
     if (!synced) throwOutputError("cannot flush " + temp_.string() + " to disk", syncErr);
+    synced_ = true;
+}
+
+void AtomicFile::commit() {
+    sync();
     if (::rename(temp_.c_str(), final_.c_str()) != 0)
         throwOutputError("cannot move the finished file to " + final_.string(), errno);
     committed_ = true;

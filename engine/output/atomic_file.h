@@ -21,6 +21,8 @@ public:
     const std::filesystem::path& tempPath() const { return temp_; }
     const std::filesystem::path& finalPath() const { return final_; }
 
+    // Flushes the temporary file to disk (once; commit() does it when it has not been done).
+    void sync();
     // Flushes the temporary file to disk and renames it to the final path.
     void commit();
 
@@ -28,6 +30,7 @@ private:
     std::filesystem::path final_;
     std::filesystem::path temp_;
     bool committed_ = false;
+    bool synced_ = false;
     int slot_ = -1;  // in the registry of live temporaries, for removeTemporariesOnSignal
 };
 
