@@ -24,10 +24,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/value.h"
 #include "data/source.h"
 #include "model/document.h"
-#include "template/format.h"
 #include "xlsx/xlsx_renderer.h"
 
 namespace fs = std::filesystem;

@@ -16,7 +16,8 @@ std::string located(const std::string& file, int line, int column, const std::st
 
 }  // namespace
 
-Error::Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+Error::Error(ErrorKind kind, const std::string& message)
+    : std::runtime_error(message), kind_(kind), message_(message) {}
 
 Error::Error(ErrorKind kind, const std::string& file, int line, const std::string& message)
     : Error(kind, file, line, 0, message) {}
@@ -24,6 +25,7 @@ Error::Error(ErrorKind kind, const std::string& file, int line, const std::strin
 Error::Error(ErrorKind kind, const std::string& file, int line, int column, const std::string& message)
     : std::runtime_error(located(file, line, column, message)),
       kind_(kind),
+      message_(message),
       file_(file),
       line_(line),
       column_(column) {}

@@ -1,5 +1,8 @@
-// Errors a user can act on. Every stage throws gp::Error with a kind; only the CLI maps
-// kinds to exit codes. Where the error comes from a file, `where` names it (and the line).
+// Errors a user can act on. Every stage throws gp::Error with a kind; exitCodeFor() below is the
+// one table from kinds to exit codes, and only the CLI calls it. Where the error comes from a
+// file, the error keeps the message and the place apart (file, line, column), as qpdf's
+// exceptions keep the detail apart from the text; what() is the two joined,
+// "file:line:col: message".
 #pragma once
 
 #include <stdexcept>
@@ -25,12 +28,15 @@ public:
     Error(ErrorKind kind, const std::string& file, int line, int column, const std::string& message);
 
     ErrorKind kind() const noexcept { return kind_; }
+    // The message without the "file:line:col: " prefix that what() carries.
+    const std::string& message() const noexcept { return message_; }
     const std::string& file() const noexcept { return file_; }
     int line() const noexcept { return line_; }
     int column() const noexcept { return column_; }
 
 private:
     ErrorKind kind_;
+    std::string message_;
     std::string file_;
     int line_ = 0;
     int column_ = 0;

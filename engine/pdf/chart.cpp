@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/utf8.h"
-#include "template/format.h"
 
 namespace gp::pdf {
 namespace {

@@ -44,16 +44,6 @@ bool plainSelect(const std::string& sql) {
 
 }  // namespace
 
-std::string messageOf(const Error& e) {
-    std::string prefix = e.file();
-    if (e.line() > 0) prefix += ":" + std::to_string(e.line());
-    if (e.line() > 0 && e.column() > 0) prefix += ":" + std::to_string(e.column());
-    if (!prefix.empty()) prefix += ": ";
-    std::string what = e.what();
-    if (!prefix.empty() && what.compare(0, prefix.size(), prefix) == 0) return what.substr(prefix.size());
-    return what;
-}
-
 std::optional<std::vector<std::string>> DatabaseColumns::columns(const QueryDef& q, std::vector<Error>& problems) {
     const std::string sql = withoutTrailingSemicolons(q.sql);
     data::Params nulls;
@@ -62,7 +52,7 @@ std::optional<std::vector<std::string>> DatabaseColumns::columns(const QueryDef&
     try {
         session_.ensureReadOnly(sql, what);
     } catch (const Error& e) {
-        problems.emplace_back(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column, messageOf(e));
+        problems.emplace_back(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column, e.message());
         return std::nullopt;
     }
     try {
@@ -76,12 +66,12 @@ std::optional<std::vector<std::string>> DatabaseColumns::columns(const QueryDef&
                 return cursor->columns();
             } catch (const Error& e) {
                 problems.emplace_back(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column,
-                                      "the database refuses " + messageOf(e));
+                                      "the database refuses " + e.message());
                 return std::nullopt;
             }
         }
         problems.emplace_back(ErrorKind::Template, q.loc.file, q.loc.line, q.loc.column,
-                              "the database refuses " + messageOf(wrapped));
+                              "the database refuses " + wrapped.message());
         return std::nullopt;
     }
 }

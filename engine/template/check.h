@@ -42,7 +42,4 @@ struct CheckOptions {
 // Every problem of the template file at `path`, in file order; empty when it is fine.
 std::vector<Error> checkTemplate(const std::filesystem::path& path, const CheckOptions& options);
 
-// The message of an error without its "file:line:col: " prefix.
-std::string messageOf(const Error& e);
-
 }  // namespace gp::tmpl

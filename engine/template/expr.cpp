@@ -5,8 +5,8 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/utf8.h"
-#include "template/format.h"
 #include "template/hint.h"
 #include "template/xml.h"
 

@@ -5,9 +5,8 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "core/utf8.h"
-#include "template/check.h"
-#include "template/format.h"
 #include "template/image.h"
 #include "template/scope.h"
 
@@ -107,7 +106,7 @@ auto atRow(const std::string& query, size_t index, F&& f) -> decltype(f()) {
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::Data) throw;
         throw Error(e.kind(), e.file(), e.line(), e.column(),
-                    messageOf(e) + " (row " + std::to_string(index + 1) + " of query '" + query + "')");
+                    e.message() + " (row " + std::to_string(index + 1) + " of query '" + query + "')");
     }
 }
 

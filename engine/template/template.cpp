@@ -1256,7 +1256,7 @@ fs::path folderOf(const std::string& displayName, const fs::path& folder) {
     Error first = problems.front();
     if (problems.size() == 1) throw first;
     const std::string more = std::to_string(problems.size() - 1);
-    const std::string message = messageOf(first);
+    const std::string message = first.message();
     throw Error(first.kind(), first.file(), first.line(), first.column(),
                 message + " (and " + more + " more problem" + (more == "1" ? "" : "s") +
                     ": 'grantpress check' lists them all)");

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/format.h"
 #include "template/expr.h"
-#include "template/format.h"
 
 using gp::Date;
 using gp::Decimal;

@@ -307,7 +307,7 @@ TEST_P(BrokenFixture, ListsEveryProblemWithLineAndColumn) {
         EXPECT_EQ(e.file(), path.string());
         EXPECT_GT(e.line(), 0) << e.what();
         EXPECT_GT(e.column(), 0) << e.what();
-        listed += std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + tmpl::messageOf(e) + "\n";
+        listed += std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.message() + "\n";
     }
     expectFile(kFixtures / "broken" / (GetParam() + ".expected"), listed);
 
@@ -459,7 +459,7 @@ TEST(FillModel, CheckFindsUnknownColumnsWithoutRendering) {
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].line(), 4);
     EXPECT_EQ(problems[0].column(), 15);  // the reference
-    EXPECT_EQ(tmpl::messageOf(problems[0]),
+    EXPECT_EQ(problems[0].message(),
               "{p.titel}: no column 'titel' in query 'p' (columns: id, title) (did you mean {p.title}?)");
     // Without a database the same template is fine as far as can be told.
     EXPECT_TRUE(tmpl::checkTemplate(path, {}).empty());

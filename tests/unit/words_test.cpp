@@ -1,7 +1,7 @@
 // Amounts in Russian words: rubles with gender and plural forms, kopecks in digits.
 #include <gtest/gtest.h>
 
-#include "template/format.h"
+#include "core/format.h"
 
 using gp::Decimal;
 namespace fmtr = gp::format;
