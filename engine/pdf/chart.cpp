@@ -169,7 +169,298 @@ double legend(Typesetter& type, Canvas& canvas, const std::vector<LegendEntry>& 
     return static_cast<double>(rows.size()) * lh;
 }
 
+// One chart being drawn: a method per step and per kind of chart (pie; bars and grouped bars;
+// lines), sharing the box and the values. The steps draw in a fixed order, so the same chart
+// gives the same operators.
+class ChartDrawing {
+public:
+    ChartDrawing(Typesetter& type, Canvas& canvas, const Chart& chart, double x, double top, double width,
+                 double height, double scale, const std::string& where)
+        : type_(type), canvas_(canvas), chart_(chart), x_(x), width_(width), bottom_(top - height), y_(top),
+          scale_(scale), titleSize_(10.5 * scale), labelSize_(7.5 * scale), where_(where) {}
+
+    // Every kind of chart is named (no default): a new kind fails to compile until it is drawn.
+    void draw() {
+        title();
+        switch (chart_.kind) {
+            case Chart::Kind::Pie:
+                readValues(1);
+                pie();
+                return;
+            case Chart::Kind::Bar:
+                readValues(1);
+                plotted();
+                return;
+            case Chart::Kind::GroupedBar:
+            case Chart::Kind::Line:
+                readValues(chart_.series.size());
+                plotted();
+                return;
+        }
+    }
+
+private:
+    void title() {
+        if (chart_.title.empty()) return;
+        const TextBox box = type_.box(chart_.title, Style::Bold, titleSize_, width_, 0, where_ + ", title", {true, false});
+        type_.draw(box, 0, box.count(), x_, width_, y_, Align::Center, false);
+        y_ -= box.height() + 4 * scale_;
+    }
+
+    void readValues(size_t seriesCount) {
+        values_.assign(seriesCount, {});
+        for (size_t s = 0; s < seriesCount; ++s)
+            for (const Value& v : chart_.series[s].values) values_[s].push_back(valueOf(v));
+    }
+
+    // Slices clockwise from 12 o'clock; the legend on the right lists value and share.
+    void pie() {
+        const size_t n = chart_.categories.size();
+        double total = 0;
+        for (const auto& v : values_[0])
+            if (v && *v > 0) total += *v;
+        std::vector<LegendEntry> entries;
+        std::vector<double> shares;
+        for (size_t i = 0; i < n; ++i) {
+            const double v = values_[0][i] && *values_[0][i] > 0 ? *values_[0][i] : 0;
+            shares.push_back(total > 0 ? v / total : 0);
+            std::string text = chart_.categories[i];
+            if (values_[0][i]) {
+                text += " — " + valueLabel(*values_[0][i], chart_.format, 2);
+                if (total > 0 && chart_.format != model::Format::Percent)
+                    text += " (" + format::percent(Decimal::fromDouble(shares.back()), 1) + ")";
+            } else {
+                text += " — нет данных";
+            }
+            entries.push_back({text, colorOf(i), false});
+        }
+        const double plotH = y_ - bottom_;
+        const double radius = std::max(std::min(plotH / 2 - 2, width_ * 0.22), 10.0);
+        const double cx = x_ + radius + 4, cy = bottom_ + plotH / 2;
+        double angle = 0;
+        for (size_t i = 0; i < n; ++i) {
+            if (shares[i] <= 0) continue;
+            const double to = i + 1 == n ? 360 : angle + shares[i] * 360;
+            canvas_.fillSlice(cx, cy, radius, angle, std::min(to, 360.0), colorOf(i), Color::gray(1));
+            angle = to;
+        }
+        if (total <= 0) canvas_.strokeLines({{cx - radius, cy, cx + radius, cy}}, 0.5, Color::gray(0.6));
+        pieLegend(entries, cx + radius + 14 * scale_, cy);
+    }
+
+    // One entry a line, left-aligned, vertically centred beside the pie.
+    void pieLegend(const std::vector<LegendEntry>& entries, double lx, double cy) {
+        const double lw = x_ + width_ - lx;
+        const double lh = labelSize_ * 1.45 * 1.1;
+        double ly = cy + static_cast<double>(entries.size()) * lh / 2;
+        for (const LegendEntry& entry : entries) {
+            const double sw = labelSize_;
+            canvas_.fillRect(lx, ly - (lh + sw) / 2, sw, sw, entry.color);
+            const TextBox box = type_.box(shorten(type_, entry.text, labelSize_ * 1.1, lw - sw - 4, where_),
+                                          Style::Regular, labelSize_ * 1.1, 1e6, 0, where_);
+            type_.draw(box, 0, 1, lx + sw + 4, lw, ly - (lh - box.lineHeight()) / 2, Align::Left, false);
+            ly -= lh;
+        }
+    }
+
+    // Bars, grouped bars and lines: a value axis, a grid, the series, category labels and a
+    // legend under the plot.
+    void plotted() {
+        measureLegend();
+        measureAxis();
+        measureCategories();
+        grid();
+        if (chart_.kind == Chart::Kind::Line) lines();
+        else bars();
+        // Axes over the bars: the zero line and the value axis.
+        canvas_.strokeLines({{plotX_, yOf(0), plotX_ + plotW_, yOf(0)}, {plotX_, plotBottom_, plotX_, plotTop_}}, 0.7,
+                            Color::gray(0.3));
+        categoryLabels();
+        if (legendH_ > 0) legend(type_, canvas_, legend_, x_, bottom_ + legendH_, width_, labelSize_ * 1.1, true, where_);
+    }
+
+    // Series names when there is more than one series (or a named one in a line chart).
+    void measureLegend() {
+        const bool line = chart_.kind == Chart::Kind::Line;
+        if (values_.size() > 1 || (line && !chart_.series[0].name.empty()))
+            for (size_t s = 0; s < values_.size(); ++s) legend_.push_back({chart_.series[s].name, colorOf(s), line});
+        legendH_ = legend(type_, canvas_, legend_, x_, 0, width_, labelSize_ * 1.1, false, where_);
+        legendGap_ = legendH_ > 0 ? 6 * scale_ : 0;
+    }
+
+    // The value axis: nice steps, tick labels and the unit above them.
+    void measureAxis() {
+        double lo = 0, hi = 0;
+        for (const auto& s : values_)
+            for (const auto& v : s)
+                if (v) {
+                    lo = std::min(lo, *v);
+                    hi = std::max(hi, *v);
+                }
+        axis_ = niceAxis(lo, hi, chart_.format);
+        tickCount_ = static_cast<int>(std::llround((axis_.hi - axis_.lo) / axis_.step));
+        for (int k = 0; k <= tickCount_; ++k) {
+            ticks_.push_back(type_.box(tickLabel(axis_.lo + k * axis_.step, axis_, chart_.format), Style::Regular,
+                                       labelSize_, 1e6, 0.2, where_));
+            tickW_ = std::max(tickW_, ticks_.back().widest());
+        }
+        unit_ = type_.box(axis_.unit, Style::Regular, labelSize_, width_ / 3, 0.2, where_);
+        if (unit_.count()) y_ -= unit_.height() + 2;
+        plotX_ = x_ + tickW_ + 5;
+        plotW_ = x_ + width_ - plotX_ - 2;
+        slot_ = plotW_ / static_cast<double>(chart_.categories.size());
+    }
+
+    // Category labels: wrapped in their slot (up to three lines), else turned 45 degrees and
+    // shortened to the room under the plot; when even that is too dense, every k-th label.
+    // Sets the plot's height from the room they take.
+    void measureCategories() {
+        const size_t n = chart_.categories.size();
+        size_t maxLines = 1;
+        for (size_t i = 0; i < n; ++i) {
+            TextBox box = type_.box(chart_.categories[i], Style::Regular, labelSize_, std::max(slot_ - 3, 1.0), 0,
+                                    where_ + ", category " + std::to_string(i + 1), {true, true});
+            maxLines = std::max(maxLines, box.count());
+            // A word cut between letters shows as a line wider than the slot or as too many lines.
+            double longestWord = 0;
+            for (const Line& l : type_.box(chart_.categories[i], Style::Regular, labelSize_, 1e6, 0, where_).lines)
+                for (const Run& r : l.runs) longestWord = std::max(longestWord, r.width);
+            if (box.count() > 3 || longestWord > slot_ - 3) turned_ = true;
+            labels_.push_back(std::move(box));
+        }
+        plotTop_ = y_ - labelSize_ / 2;
+        const double maxLabelArea = (plotTop_ - bottom_ - legendH_ - legendGap_) * 0.35;
+        double labelArea = 0;
+        if (turned_) {
+            const double maxLen = std::max(maxLabelArea / kDiag - labelSize_, 20.0);
+            double longest = 0;
+            for (size_t i = 0; i < n; ++i) {
+                turnedLabels_.push_back(type_.box(shorten(type_, chart_.categories[i], labelSize_, maxLen, where_),
+                                                  Style::Regular, labelSize_, 1e6, 0, where_));
+                longest = std::max(longest, turnedLabels_.back().widest());
+            }
+            labelArea = longest * kDiag + labelSize_ + 4;
+            const double pitch = labelSize_ * 1.2 / kDiag;  // labels closer than this overlap
+            every_ = static_cast<size_t>(std::ceil(pitch / slot_));
+            every_ = std::max<size_t>(every_, 1);
+        } else {
+            labelArea = static_cast<double>(maxLines) * labels_.front().lineHeight() + 4;
+        }
+        plotBottom_ = bottom_ + legendH_ + legendGap_ + labelArea;
+        plotH_ = plotTop_ - plotBottom_;
+        if (plotH_ < 20)
+            throw Error(ErrorKind::Render, "PDF: " + where_ + ": the chart is too low for its labels; make it taller");
+    }
+
+    double yOf(double v) const { return plotBottom_ + (v - axis_.lo) / (axis_.hi - axis_.lo) * plotH_; }
+
+    // Grid and tick labels, and the unit.
+    void grid() {
+        std::vector<Canvas::Segment> rules;
+        for (int k = 0; k <= tickCount_; ++k) {
+            const double v = axis_.lo + k * axis_.step;
+            const double gy = yOf(v);
+            if (std::abs(v) > 1e-12) rules.push_back({plotX_, gy, plotX_ + plotW_, gy});
+            const TextBox& t = ticks_[static_cast<size_t>(k)];
+            // The label's middle (half an x-height above the baseline) on the grid line.
+            type_.draw(t, 0, 1, x_, tickW_, gy - 0.35 * labelSize_ + Typesetter::baseline(t), Align::Right, false);
+        }
+        canvas_.strokeLines(rules, 0.4, Color::gray(0.82));
+        if (unit_.count())
+            type_.draw(unit_, 0, 1, x_, width_ / 3, plotTop_ + unit_.height() + 2 + labelSize_ / 2, Align::Left, false);
+    }
+
+    // A polyline per series, broken at null values, with a square at every value.
+    void lines() {
+        const size_t n = chart_.categories.size();
+        for (size_t s = 0; s < values_.size(); ++s) {
+            std::vector<Canvas::Point> run;
+            auto flush = [&]() {
+                if (run.size() > 1) canvas_.strokePolyline(run, 1.6 * scale_, colorOf(s));
+                run.clear();
+            };
+            for (size_t i = 0; i < n; ++i) {
+                if (!values_[s][i]) {
+                    flush();  // a gap
+                    continue;
+                }
+                run.push_back({plotX_ + slot_ * (static_cast<double>(i) + 0.5), yOf(*values_[s][i])});
+            }
+            flush();
+            const double m = 2.2 * scale_;
+            for (size_t i = 0; i < n; ++i)
+                if (values_[s][i]) {
+                    const double px = plotX_ + slot_ * (static_cast<double>(i) + 0.5), py = yOf(*values_[s][i]);
+                    canvas_.fillRect(px - m, py - m, 2 * m, 2 * m, colorOf(s));
+                }
+        }
+    }
+
+    // A bar per value from the zero line, the series of a category side by side.
+    void bars() {
+        const size_t seriesCount = values_.size();
+        const double groupW = slot_ * (seriesCount > 1 ? 0.8 : 0.6);
+        const double barW = groupW / static_cast<double>(seriesCount);
+        const double zero = yOf(0);
+        for (size_t i = 0; i < chart_.categories.size(); ++i)
+            for (size_t s = 0; s < seriesCount; ++s) {
+                if (!values_[s][i]) continue;
+                const double bx =
+                    plotX_ + slot_ * static_cast<double>(i) + (slot_ - groupW) / 2 + barW * static_cast<double>(s);
+                const double vy = yOf(*values_[s][i]);
+                canvas_.fillRect(bx + 0.3, std::min(zero, vy), barW - 0.6, std::abs(vy - zero), colorOf(s));
+            }
+    }
+
+    void categoryLabels() {
+        const double labelTop = plotBottom_ - 3;
+        for (size_t i = 0; i < chart_.categories.size(); i += every_) {
+            const double cx = plotX_ + slot_ * (static_cast<double>(i) + 0.5);
+            if (turned_) {
+                const TextBox& t = turnedLabels_[i];
+                if (!t.count()) continue;
+                // The label ends just under its tick and rises to the left... reading upwards.
+                const double len = t.widest();
+                const double ex = cx + labelSize_ * 0.3, ey = labelTop - labelSize_ * 0.75;
+                type_.drawLine(t, t.lines.front(), ex - len * kDiag, ey - len * kDiag, 45);
+            } else {
+                type_.draw(labels_[i], 0, labels_[i].count(), cx - slot_ / 2 + 1.5, slot_ - 3, labelTop, Align::Center,
+                           false);
+            }
+        }
+    }
+
+    static inline const double kDiag = std::sqrt(0.5);
+
+    Typesetter& type_;
+    Canvas& canvas_;
+    const Chart& chart_;
+    const double x_, width_, bottom_;
+    double y_;  // the top of what is left of the box
+    const double scale_, titleSize_, labelSize_;
+    const std::string& where_;
+    std::vector<std::vector<std::optional<double>>> values_;  // per series drawn, per category
+    // Bars and lines: the legend, the axis and the plot's geometry, as measured.
+    std::vector<LegendEntry> legend_;
+    double legendH_ = 0, legendGap_ = 0;
+    Axis axis_{};
+    int tickCount_ = 0;
+    std::vector<TextBox> ticks_;
+    double tickW_ = 0;
+    TextBox unit_;
+    double plotX_ = 0, plotW_ = 0, slot_ = 0, plotTop_ = 0, plotBottom_ = 0, plotH_ = 0;
+    std::vector<TextBox> labels_, turnedLabels_;
+    bool turned_ = false;
+    size_t every_ = 1;
+};
+
 }  // namespace
+
+void drawChart(Typesetter& type, Canvas& canvas, const Chart& chart, double x, double top, double width, double height,
+               double scale, const std::string& where) {
+    ChartDrawing(type, canvas, chart, x, top, width, height, scale, where).draw();
+}
+
 
 void checkChart(const Chart& chart, const std::string& where) {
     if (chart.categories.empty()) throw Error(ErrorKind::Render, "PDF: " + where + ": the chart has no categories");
@@ -186,219 +477,6 @@ void checkChart(const Chart& chart, const std::string& where) {
                                                    toPlainString(s.values[i]) + "\" is not a number");
         if (chart.kind == Chart::Kind::Bar || chart.kind == Chart::Kind::Pie) break;  // the first series only
     }
-}
-
-void drawChart(Typesetter& type, Canvas& canvas, const Chart& chart, double x, double top, double width, double height,
-               double scale, const std::string& where) {
-    const double titleSize = 10.5 * scale, labelSize = 7.5 * scale;
-    const double bottom = top - height;
-    double y = top;
-
-    // Title.
-    if (!chart.title.empty()) {
-        const TextBox title = type.box(chart.title, Style::Bold, titleSize, width, 0, where + ", title", {true, false});
-        type.draw(title, 0, title.count(), x, width, y, Align::Center, false);
-        y -= title.height() + 4 * scale;
-    }
-
-    const bool pie = chart.kind == Chart::Kind::Pie;
-    const size_t seriesCount =
-        chart.kind == Chart::Kind::Bar || pie ? 1 : chart.series.size();
-    const size_t n = chart.categories.size();
-    std::vector<std::vector<std::optional<double>>> values(seriesCount);
-    for (size_t s = 0; s < seriesCount; ++s)
-        for (const Value& v : chart.series[s].values) values[s].push_back(valueOf(v));
-
-    if (pie) {
-        // Slices clockwise from 12 o'clock; the legend on the right lists value and share.
-        double total = 0;
-        for (const auto& v : values[0])
-            if (v && *v > 0) total += *v;
-        std::vector<LegendEntry> entries;
-        std::vector<double> shares;
-        for (size_t i = 0; i < n; ++i) {
-            const double v = values[0][i] && *values[0][i] > 0 ? *values[0][i] : 0;
-            shares.push_back(total > 0 ? v / total : 0);
-            std::string text = chart.categories[i];
-            if (values[0][i]) {
-                text += " — " + valueLabel(*values[0][i], chart.format, 2);
-                if (total > 0 && chart.format != model::Format::Percent)
-                    text += " (" + format::percent(Decimal::fromDouble(shares.back()), 1) + ")";
-            } else {
-                text += " — нет данных";
-            }
-            entries.push_back({text, colorOf(i), false});
-        }
-        const double plotH = y - bottom;
-        const double radius = std::max(std::min(plotH / 2 - 2, width * 0.22), 10.0);
-        const double cx = x + radius + 4, cy = bottom + plotH / 2;
-        double angle = 0;
-        for (size_t i = 0; i < n; ++i) {
-            if (shares[i] <= 0) continue;
-            const double to = i + 1 == n ? 360 : angle + shares[i] * 360;
-            canvas.fillSlice(cx, cy, radius, angle, std::min(to, 360.0), colorOf(i), Color::gray(1));
-            angle = to;
-        }
-        if (total <= 0) canvas.strokeLines({{cx - radius, cy, cx + radius, cy}}, 0.5, Color::gray(0.6));
-        // Legend: one entry a line, left-aligned, vertically centred beside the pie.
-        const double lx = cx + radius + 14 * scale, lw = x + width - lx;
-        const double lh = labelSize * 1.45 * 1.1;
-        double ly = cy + static_cast<double>(n) * lh / 2;
-        for (size_t i = 0; i < n; ++i) {
-            const double sw = labelSize;
-            canvas.fillRect(lx, ly - (lh + sw) / 2, sw, sw, entries[i].color);
-            const TextBox box = type.box(shorten(type, entries[i].text, labelSize * 1.1, lw - sw - 4, where),
-                                         Style::Regular, labelSize * 1.1, 1e6, 0, where);
-            type.draw(box, 0, 1, lx + sw + 4, lw, ly - (lh - box.lineHeight()) / 2, Align::Left, false);
-            ly -= lh;
-        }
-        return;
-    }
-
-    // Legend under the plot: series names when there is more than one series (or a named one in a line chart).
-    std::vector<LegendEntry> entries;
-    if (seriesCount > 1 || (chart.kind == Chart::Kind::Line && !chart.series[0].name.empty()))
-        for (size_t s = 0; s < seriesCount; ++s)
-            entries.push_back({chart.series[s].name, colorOf(s), chart.kind == Chart::Kind::Line});
-    const double legendH = legend(type, canvas, entries, x, 0, width, labelSize * 1.1, false, where);
-    const double legendGap = legendH > 0 ? 6 * scale : 0;
-
-    // Value axis.
-    double lo = 0, hi = 0;
-    for (const auto& s : values)
-        for (const auto& v : s)
-            if (v) {
-                lo = std::min(lo, *v);
-                hi = std::max(hi, *v);
-            }
-    const Axis axis = niceAxis(lo, hi, chart.format);
-    std::vector<TextBox> ticks;
-    double tickW = 0;
-    const int tickCount = static_cast<int>(std::llround((axis.hi - axis.lo) / axis.step));
-    for (int k = 0; k <= tickCount; ++k) {
-        ticks.push_back(type.box(tickLabel(axis.lo + k * axis.step, axis, chart.format), Style::Regular, labelSize, 1e6,
-                                 0.2, where));
-        tickW = std::max(tickW, ticks.back().widest());
-    }
-    const TextBox unit = type.box(axis.unit, Style::Regular, labelSize, width / 3, 0.2, where);
-    if (unit.count()) y -= unit.height() + 2;
-
-    const double plotX = x + tickW + 5;
-    const double plotW = x + width - plotX - 2;
-    const double slot = plotW / static_cast<double>(n);
-
-    // Category labels: wrapped in their slot (up to three lines), else turned 45 degrees and
-    // shortened to the room under the plot; when even that is too dense, every k-th label.
-    std::vector<TextBox> labels;
-    bool turned = false;
-    size_t maxLines = 1;
-    for (size_t i = 0; i < n; ++i) {
-        TextBox box = type.box(chart.categories[i], Style::Regular, labelSize, std::max(slot - 3, 1.0), 0,
-                               where + ", category " + std::to_string(i + 1), {true, true});
-        maxLines = std::max(maxLines, box.count());
-        // A word cut between letters shows as a line wider than the slot or as too many lines.
-        double longestWord = 0;
-        for (const Line& l : type.box(chart.categories[i], Style::Regular, labelSize, 1e6, 0, where).lines)
-            for (const Run& r : l.runs) longestWord = std::max(longestWord, r.width);
-        if (box.count() > 3 || longestWord > slot - 3) turned = true;
-        labels.push_back(std::move(box));
-    }
-    const double plotTop = y - labelSize / 2;
-    const double maxLabelArea = (plotTop - bottom - legendH - legendGap) * 0.35;
-    double labelArea = 0;
-    size_t every = 1;
-    const double diag = std::sqrt(0.5);
-    std::vector<TextBox> turnedLabels;
-    if (turned) {
-        const double maxLen = std::max(maxLabelArea / diag - labelSize, 20.0);
-        double longest = 0;
-        for (size_t i = 0; i < n; ++i) {
-            turnedLabels.push_back(type.box(shorten(type, chart.categories[i], labelSize, maxLen, where), Style::Regular,
-                                            labelSize, 1e6, 0, where));
-            longest = std::max(longest, turnedLabels.back().widest());
-        }
-        labelArea = longest * diag + labelSize + 4;
-        const double pitch = labelSize * 1.2 / diag;  // labels closer than this overlap
-        every = static_cast<size_t>(std::ceil(pitch / slot));
-        every = std::max<size_t>(every, 1);
-    } else {
-        labelArea = static_cast<double>(maxLines) * labels.front().lineHeight() + 4;
-    }
-    const double plotBottom = bottom + legendH + legendGap + labelArea;
-    const double plotH = plotTop - plotBottom;
-    if (plotH < 20) throw Error(ErrorKind::Render, "PDF: " + where + ": the chart is too low for its labels; make it taller");
-
-    auto yOf = [&](double v) { return plotBottom + (v - axis.lo) / (axis.hi - axis.lo) * plotH; };
-
-    // Grid and tick labels.
-    std::vector<Canvas::Segment> grid;
-    for (int k = 0; k <= tickCount; ++k) {
-        const double v = axis.lo + k * axis.step;
-        const double gy = yOf(v);
-        if (std::abs(v) > 1e-12) grid.push_back({plotX, gy, plotX + plotW, gy});
-        const TextBox& t = ticks[static_cast<size_t>(k)];
-        // The label's middle (half an x-height above the baseline) on the grid line.
-        type.draw(t, 0, 1, x, tickW, gy - 0.35 * labelSize + Typesetter::baseline(t),
-                  Align::Right, false);
-    }
-    canvas.strokeLines(grid, 0.4, Color::gray(0.82));
-    if (unit.count()) type.draw(unit, 0, 1, x, width / 3, plotTop + unit.height() + 2 + labelSize / 2, Align::Left, false);
-
-    // Series.
-    if (chart.kind == Chart::Kind::Line) {
-        for (size_t s = 0; s < seriesCount; ++s) {
-            std::vector<Canvas::Point> run;
-            auto flush = [&]() {
-                if (run.size() > 1) canvas.strokePolyline(run, 1.6 * scale, colorOf(s));
-                run.clear();
-            };
-            for (size_t i = 0; i < n; ++i) {
-                if (!values[s][i]) {
-                    flush();  // a gap
-                    continue;
-                }
-                run.push_back({plotX + slot * (static_cast<double>(i) + 0.5), yOf(*values[s][i])});
-            }
-            flush();
-            const double m = 2.2 * scale;
-            for (size_t i = 0; i < n; ++i)
-                if (values[s][i]) {
-                    const double px = plotX + slot * (static_cast<double>(i) + 0.5), py = yOf(*values[s][i]);
-                    canvas.fillRect(px - m, py - m, 2 * m, 2 * m, colorOf(s));
-                }
-        }
-    } else {
-        const double groupW = slot * (seriesCount > 1 ? 0.8 : 0.6);
-        const double barW = groupW / static_cast<double>(seriesCount);
-        const double zero = yOf(0);
-        for (size_t i = 0; i < n; ++i)
-            for (size_t s = 0; s < seriesCount; ++s) {
-                if (!values[s][i]) continue;
-                const double bx = plotX + slot * static_cast<double>(i) + (slot - groupW) / 2 + barW * static_cast<double>(s);
-                const double vy = yOf(*values[s][i]);
-                canvas.fillRect(bx + 0.3, std::min(zero, vy), barW - 0.6, std::abs(vy - zero), colorOf(s));
-            }
-    }
-    // Axes over the bars: the zero line and the value axis.
-    canvas.strokeLines({{plotX, yOf(0), plotX + plotW, yOf(0)}, {plotX, plotBottom, plotX, plotTop}}, 0.7,
-                       Color::gray(0.3));
-
-    // Category labels.
-    const double labelTop = plotBottom - 3;
-    for (size_t i = 0; i < n; i += every) {
-        const double cx = plotX + slot * (static_cast<double>(i) + 0.5);
-        if (turned) {
-            const TextBox& t = turnedLabels[i];
-            if (!t.count()) continue;
-            // The label ends just under its tick and rises to the left... reading upwards.
-            const double len = t.widest();
-            const double ex = cx + labelSize * 0.3, ey = labelTop - labelSize * 0.75;
-            type.drawLine(t, t.lines.front(), ex - len * diag, ey - len * diag, 45);
-        } else {
-            type.draw(labels[i], 0, labels[i].count(), cx - slot / 2 + 1.5, slot - 3, labelTop, Align::Center, false);
-        }
-    }
-    if (legendH > 0) legend(type, canvas, entries, x, bottom + legendH, width, labelSize * 1.1, true, where);
 }
 
 }  // namespace gp::pdf

@@ -297,6 +297,9 @@ void hyphenateWord(std::vector<Piece>& pieces, size_t b, size_t e, const Hyphena
 }
 
 // Splits a text without line breaks into pieces and sets the joins between them.
+// Long on purpose: one pass over the characters, a switch over the character kinds sharing the
+// piece under construction and the start of the current word; split apart, every part would
+// take and return that state, and the joins it sets decide every line break (and the bytes).
 std::vector<Piece> tokenize(std::u32string_view text, std::span<const FontId> fonts, const Measure& m,
                             const Hyphenator* hyphenator) {
     std::vector<Piece> pieces;
@@ -503,6 +506,8 @@ constexpr double kFinalHyphen = 2000;
 // demerits of its lines, as TeX does: every line but the last is as evenly filled as the
 // words allow, instead of a tight line followed by a loose one. The state of a break is its
 // position and whether the line before it ended with a hyphen.
+// Long on purpose: the dynamic programme's three nested loops share the width, gaps and
+// demerits of the candidate line; the walk back through `from` that builds the lines follows.
 void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measure& m, bool balanced,
                   std::vector<Line>& lines) {
     const double space = m.space;

@@ -11,16 +11,9 @@
 #include "core/error.h"
 #include "data/source.h"
 #include "template/template.h"
+#include "template/validate.h"
 
 namespace gp::tmpl {
-
-// Where the checker gets the columns of a query.
-struct ColumnSource {
-    virtual ~ColumnSource() = default;
-    // The columns `q` returns; nullopt when they cannot be known (then its problem, if any,
-    // has been added to `problems`).
-    virtual std::optional<std::vector<std::string>> columns(const QueryDef& q, std::vector<Error>& problems) = 0;
-};
 
 // Runs `SELECT * FROM (<sql>) AS q WHERE 1=0` with every `:name` bound as NULL and reads the
 // column names: no rows are read, nothing is written. A query that would do more than read

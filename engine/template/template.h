@@ -147,8 +147,8 @@ Template parseTemplate(const std::string& xml, const std::string& displayName,
                        const std::filesystem::path& folder = {});
 
 // Every problem of a template, in file order, without stopping at the first. `columns`
-// gives the columns of a query (see check.h); without it only what needs no database is
-// checked. Returns the template when it could be read at all.
+// gives the columns of a query (validate.h; check.h reads them from a database); without it
+// only what needs no database is checked. Returns the template when it could be read at all.
 struct ColumnSource;
 std::optional<Template> compileTemplate(const std::string& xml, const std::string& displayName,
                                         const std::filesystem::path& folder, std::vector<Error>& problems,
