@@ -1,8 +1,8 @@
 #!/bin/sh
 # The engine's layers, checked: every `#include "folder/…"` in engine/FOLDER must name FOLDER
 # itself or a folder FOLDER may use (ARCHITECTURE.md, "Layers"). An include the table does not
-# allow is an upward (or sideways) dependency and fails the check; ctest runs it as
-# `check_layers`, so CI does. Usage: scripts/check-layers.sh [SOURCE_DIR]
+# allow is an upward (or sideways) dependency and fails the check; so does a private libharu
+# header outside engine/pdf/hpdf_internals.cpp. ctest runs it as `check_layers`, so CI does. Usage: scripts/check-layers.sh [SOURCE_DIR]
 set -eu
 
 root=${1:-$(dirname "$0")/..}
@@ -51,5 +51,14 @@ for dir in */; do
         fi
     done
 done
-[ $status = 0 ] && echo "check-layers: every include goes down the layers"
+# libharu's private headers (every <hpdf_*.h>; the public API is <hpdf.h>) only in the one file
+# that keeps every use of libharu's internals (engine/pdf/hpdf_internals.h says why).
+for hit in $(grep -rln '^[[:space:]]*#[[:space:]]*include[[:space:]]*<hpdf_' . | sed 's|^\./||'); do
+    if [ "$hit" != pdf/hpdf_internals.cpp ]; then
+        echo "check-layers: engine/$hit includes a private libharu header; only engine/pdf/hpdf_internals.cpp may" >&2
+        status=1
+    fi
+done
+
+[ $status = 0 ] && echo "check-layers: every include goes down the layers, libharu's internals stay in one file"
 exit $status

@@ -1,14 +1,11 @@
 #include "pdf/canvas.h"
 
-#include <hpdf_gstate.h>
-#include <hpdf_pages.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
 #include "core/utf8.h"
-#include "pdf/deflate.h"
+#include "pdf/hpdf_internals.h"
 
 namespace gp::pdf {
 namespace {
@@ -25,10 +22,7 @@ Canvas::~Canvas() {
     // state; one that failed mid-body has not, and GRestore is no way out then (it refuses
     // inside a text object, and the document may hold an error). The canvas pushed them, so
     // it pops them, straight off the stack, down to the page's own first state.
-    for (HPDF_Page page : pages_) {
-        auto* attr = static_cast<HPDF_PageAttr>(page->attr);
-        while (attr && attr->gstate && attr->gstate->prev) attr->gstate = HPDF_GState_Free(page->mmgr, attr->gstate);
-    }
+    for (HPDF_Page page : pages_) hpdf::popGraphicsStates(page);
 }
 
 void Canvas::resetState() {
@@ -48,7 +42,7 @@ void Canvas::addPage() {
     // libharu holds every page until the document is saved. In a long document the pages
     // well behind are done with (only stamps are added to them later), so their operators
     // are deflated now rather than kept raw to the end; short documents are untouched.
-    if (pages_.size() >= kRawPages) doc_.check(sealPage(pages_[pages_.size() - kRawPages]), "compress a page");
+    if (pages_.size() >= kRawPages) doc_.check(hpdf::sealPage(pages_[pages_.size() - kRawPages]), "compress a page");
     HPDF_Page page = doc_.checked(HPDF_AddPage(doc_.get()), "add a page");
     doc_.check(HPDF_Page_SetWidth(page, r(width_)), "set the page width");
     doc_.check(HPDF_Page_SetHeight(page, r(height_)), "set the page height");
@@ -72,11 +66,11 @@ void Canvas::select(size_t index) {
     endText();
     // A page stamped on is finished: its content is compressed now (as libharu would at the
     // end, byte for byte) instead of being held raw to the end.
-    if (stamping_) doc_.check(sealPage(page()), "compress a page");
+    if (stamping_) doc_.check(hpdf::sealPage(page()), "compress a page");
     stamping_ = true;
     current_ = index;
     resetState();
-    doc_.check(reopenPage(page()), "reopen a page");
+    doc_.check(hpdf::reopenPage(page()), "reopen a page");
 }
 
 void Canvas::flush() { endText(); }

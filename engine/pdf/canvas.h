@@ -78,7 +78,7 @@ private:
     void setFont(const Face& face, double size);
     void resetState();
 
-    // Pages whose content libharu keeps raw until saving; older ones are sealed (deflate.h).
+    // Pages whose content libharu keeps raw until saving; older ones are sealed (hpdf::sealPage).
     static constexpr size_t kRawPages = 8;
 
     HpdfDocument& doc_;

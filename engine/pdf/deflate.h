@@ -8,23 +8,17 @@
 //  - the contents of pages a long document is done with: deflated then, not at the end.
 // A stream deflated here is written byte for byte as libharu would have written it (same zlib
 // settings, same "/Filter" entry).
+// The streams' hooks into libharu are in hpdf_internals.cpp (deflateFontStreamsFromCache,
+// sealPage, reopenPage); this file is zlib and the cache.
 #pragma once
 
-#include <hpdf.h>
+#include <string>
 
 namespace gp::pdf {
 
-// Lets the deflated font streams of `font` (a Type0 font over an embedded TrueType face)
-// come from the process-wide cache at save time. Harmless for other fonts.
-void deflateFontStreamsFromCache(HPDF_Font font);
-
-// Deflates a finished page's content stream now, so that a long document does not hold every
-// page's operators uncompressed until it is saved. Nothing may be drawn on the page until
-// reopenPage. Does nothing when the document does not compress text.
-HPDF_STATUS sealPage(HPDF_Page page);
-// Gives a sealed page a new content stream for what is drawn on it later (headers and
-// footers, stamped once the page count is known): its /Contents becomes an array, the sealed
-// content first. Does nothing for a page that is not sealed.
-HPDF_STATUS reopenPage(HPDF_Page page);
+// `raw` deflated exactly as libharu's save deflates a stream.
+std::string deflated(const std::string& raw);
+// The same, for a font stream: from a process-wide cache of font streams (thread-safe).
+std::string deflatedFontStream(const std::string& raw);
 
 }  // namespace gp::pdf

@@ -1,10 +1,5 @@
 #include "pdf/fonts.h"
 
-#include <hpdf_doc.h>
-#include <hpdf_fontdef.h>
-#include <hpdf_objects.h>
-#include <hpdf_streams.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +10,7 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
-#include "pdf/deflate.h"
+#include "pdf/hpdf_internals.h"
 #include "pdf/text_layout.h"
 
 namespace gp::pdf {
@@ -81,14 +76,6 @@ std::string identityToUnicodeCMap() {
     return cmap;
 }
 
-void fixToUnicode(HpdfDocument& doc, HPDF_Font font, const std::string& what) {
-    auto* cmap = static_cast<HPDF_Dict>(HPDF_Dict_GetItem(static_cast<HPDF_Dict>(font), "ToUnicode", HPDF_OCLASS_DICT));
-    doc.checkRecorded(what);
-    if (!cmap || !cmap->stream) return;  // a libharu that writes no ToUnicode: nothing to fix
-    static const std::string text = identityToUnicodeCMap();
-    HPDF_MemStream_FreeData(cmap->stream);
-    doc.check(HPDF_Stream_WriteStr(cmap->stream, text.c_str()), what);
-}
 
 // A font file as read once per process: every document loads the same faces, and libharu
 // reading a face from its file costs hundreds of seeks and reads per document (when loading,
@@ -130,167 +117,24 @@ private:
     std::unordered_map<std::string, std::shared_ptr<FontFile>> entries_;
 };
 
-// libharu 2.3.0's memory streams cannot seek to their very end when the data fills their last
-// block exactly: HPDF_MemStream_SeekFunc then looks up the block after the last, finds none and
-// fails with HPDF_INVALID_OBJECT. Seeking to the end is what libharu does for an empty table at
-// the end of a font. When it embeds a subset (HPDF_TTFontDef_SaveFontData), it writes the tables
-// it requires into a memory stream of 4 KB blocks, always in the same order, ending with 'prep',
-// then seeks to each table to sum it: a face whose 'prep' is missing or empty (a face without
-// hinting, as the fast faces in fonts/fast are) ends its subset with an empty table, and every
-// subset whose size happens to be a multiple of 4,096 bytes could not be saved ("no object
-// returned (libharu error 0x1033)" when writing the PDF) - it depends only on which characters
-// the document uses (issue 13: a title and "Ленинградская область" in GrantPress Serif).
-//
-// So every face is handed to libharu with a 'prep' that is not empty: a face without one gets
-// this program, which does nothing (PUSHB[0] 0, POP), appended to its bytes in memory. Its
-// subset then always ends inside the data. (Readers that hint TrueType run the program, which
-// changes nothing; the faces' glyphs carry no instructions of their own either way.)
-constexpr HPDF_BYTE kNoOpPrep[] = {0xB0, 0x00, 0x21};
-// Room left after the font's bytes in the one block that holds them: for the appended program,
-// and so that seeking to the end of the bytes (an empty glyph or table at the end of the file)
-// lands inside that block, not after it.
-constexpr HPDF_UINT kStreamSlack = 16;
-static_assert(sizeof kNoOpPrep < kStreamSlack);
-
-// Gives the face read from `stream` (its bytes, `size` of them) the do-nothing 'prep' when its
-// own is missing or empty: appended to the stream, and named in libharu's copy of the face's
-// table directory.
-HPDF_STATUS ensurePrepProgram(HPDF_FontDef def, HPDF_Stream stream, HPDF_UINT size) {
-    auto* attr = static_cast<HPDF_TTFontDefAttr>(def->attr);
-    HPDF_TTF_OffsetTbl& directory = attr->offset_tbl;
-    HPDF_TTFTable* prep = nullptr;
-    for (HPDF_UINT i = 0; i < directory.num_tables; ++i)
-        if (std::memcmp(directory.table[i].tag, "prep", 4) == 0) prep = &directory.table[i];
-    if (prep && prep->length > 0) return HPDF_OK;
-    if (const HPDF_STATUS status = HPDF_Stream_Write(stream, kNoOpPrep, sizeof kNoOpPrep); status != HPDF_OK)
-        return status;
-    if (!prep) {  // one more entry in the directory (libharu frees it with the face)
-        const HPDF_UINT count = directory.num_tables + 1u;
-        auto* table = static_cast<HPDF_TTFTable*>(HPDF_GetMem(def->mmgr, sizeof(HPDF_TTFTable) * count));
-        if (!table) return HPDF_FAILD_TO_ALLOC_MEM;
-        std::memcpy(table, directory.table, sizeof(HPDF_TTFTable) * directory.num_tables);
-        HPDF_FreeMem(def->mmgr, directory.table);
-        directory.table = table;
-        directory.num_tables = static_cast<HPDF_UINT16>(count);
-        prep = &table[count - 1];
-        std::memcpy(prep->tag, "prep", 4);
-    }
-    prep->check_sum = 0;  // libharu sums the tables of the subset itself
-    prep->offset = size;
-    prep->length = sizeof kNoOpPrep;
-    return HPDF_OK;
-}
-
-// HPDF_LoadTTFontFromFile, but from the bytes in memory (libharu 2.3.0 has no call for that):
-// the face is parsed from a memory stream, registered with the document and given the next
-// subset tag ("HPDFAA", "HPDFAB", ...) exactly as libharu's own loader does. Returns the font's
-// name; `loaded` is set to the new font definition (null when the face was known).
-const char* loadTrueType(HpdfDocument& doc, const FontFile* file, const std::filesystem::path& path,
-                         const std::string& what, HPDF_FontDef& loaded) {
-    loaded = nullptr;
-    if (!file) throw Error(ErrorKind::Render, "PDF: cannot read the font file " + path.string());
-    HPDF_Doc pdf = doc.get();
-    const auto size = static_cast<HPDF_UINT>(file->bytes.size());
-    HPDF_Stream stream = doc.checked(HPDF_MemStream_New(pdf->mmgr, size + kStreamSlack), what);
-    if (const HPDF_STATUS status =
-            HPDF_Stream_Write(stream, reinterpret_cast<const HPDF_BYTE*>(file->bytes.data()), size);
-        status != HPDF_OK) {
-        HPDF_Stream_Free(stream);
-        doc.check(status, what);
-    }
-    HPDF_FontDef def = HPDF_TTFontDef_Load(pdf->mmgr, stream, HPDF_TRUE);  // owns the stream from here
-    if (!def) {  // libharu noted why but, called this way, did not tell the error handler
-        const HPDF_STATUS error = HPDF_GetError(pdf);
-        doc.check(error != HPDF_OK ? error : HPDF_INVALID_FONTDEF_DATA, what);
-    }
-    if (const HPDF_STATUS status = ensurePrepProgram(def, stream, size); status != HPDF_OK) {
-        HPDF_FontDef_Free(def);
-        doc.check(status, what);
-    }
-    if (HPDF_FontDef known = HPDF_Doc_FindFontDef(pdf, def->base_font)) {
-        HPDF_FontDef_Free(def);
-        return known->base_font;
-    }
-    if (const HPDF_STATUS status = HPDF_List_Add(pdf->fontdef_list, def); status != HPDF_OK) {
-        HPDF_FontDef_Free(def);
-        doc.check(status, what);
-    }
-    if (pdf->ttfont_tag[0] == 0) {
-        std::memcpy(pdf->ttfont_tag, "HPDFAA", 6);
-    } else {
-        for (int i = 5; i >= 0; --i) {
-            if (++pdf->ttfont_tag[i] <= 'Z') break;
-            pdf->ttfont_tag[i] = 'A';
-        }
-    }
-    HPDF_TTFontDef_SetTagName(def, reinterpret_cast<char*>(pdf->ttfont_tag));
-    doc.checkRecorded(what);
-    loaded = def;
-    return def->base_font;
-}
-
-// While it lives, `def` (when not null) looks glyphs up in one table of all 65,536 BMP code
-// points instead of its cmap. HPDF_GetFont asks for the glyph of every one of them (to build
-// the CIDToGIDMap and the widths), and libharu's lookup scans the cmap's segments from the
-// first each time: with two faces, a sixth of the time an application document took (1.2 of
-// 7.6 ms). The table holds exactly the cmap's answers (it is filled by asking the cmap), so
-// libharu builds the same font; it is a cmap of one segment [0, FFFF] whose glyph array is
-// indexed by the code point itself.
-class DirectCmap {
-public:
-    DirectCmap(HPDF_FontDef def, FontFile* file)
-        : attr_(def ? static_cast<HPDF_TTFontDefAttr>(def->attr) : nullptr) {
-        // Format 0 is a direct table already.
-        if (!attr_ || !file || attr_->cmap.format != 4 || attr_->cmap.seg_count_x2 == 0) {
-            attr_ = nullptr;
-            return;
-        }
-        std::call_once(file->glyphsOnce, [&] {
-            file->glyphs.resize(0x10000);
-            for (unsigned cp = 0; cp <= 0xFFFF; ++cp)
-                file->glyphs[cp] = HPDF_TTFontDef_GetGlyphid(def, static_cast<HPDF_UINT16>(cp));
-        });
-        HPDF_TTF_CmapRange& cmap = attr_->cmap;
-        saved_ = cmap;
-        cmap.seg_count_x2 = 2;
-        cmap.end_count = &kEnd;
-        cmap.start_count = &kStart;
-        cmap.id_delta = &kDelta;
-        cmap.id_range_offset = &kRangeOffset;
-        cmap.glyph_id_array = file->glyphs.data();  // only read
-        cmap.glyph_id_array_count = static_cast<HPDF_UINT>(file->glyphs.size());
-    }
-    ~DirectCmap() {
-        if (attr_) attr_->cmap = saved_;
-    }
-    DirectCmap(const DirectCmap&) = delete;
-    DirectCmap& operator=(const DirectCmap&) = delete;
-
-private:
-    // libharu's index into the glyph array is range_offset / 2 + (cp - start) - (segments - i):
-    // with one segment starting at 0 and range offset 2, that is the code point.
-    static inline HPDF_UINT16 kEnd = 0xFFFF, kStart = 0, kRangeOffset = 2;
-    static inline HPDF_INT16 kDelta = 0;
-    HPDF_TTFontDefAttr attr_;
-    HPDF_TTF_CmapRange saved_{};
-};
-
 }  // namespace
 
 Face::Face(HpdfDocument& doc, const std::filesystem::path& file) : doc_(doc), file_(file) {
     const std::string what = "load the font " + file.string();
     static FontFileCache files;
     const std::shared_ptr<FontFile> cached = files.get(file);
+    if (!cached) throw Error(ErrorKind::Render, "PDF: cannot read the font file " + file.string());
     HPDF_FontDef loaded = nullptr;
-    const char* name = loadTrueType(doc, cached.get(), file, what, loaded);
+    const char* name = hpdf::loadTrueType(doc, cached->bytes, what, loaded);
     name_ = name;
     {
-        const DirectCmap direct(loaded, cached.get());
+        const hpdf::DirectCmap direct(loaded, cached->glyphs, cached->glyphsOnce);
         font_ = doc.checked(HPDF_GetFont(doc.get(), name, "UTF-8"), what);
     }
-    def_ = doc.checked(HPDF_Doc_FindFontDef(doc.get(), name), what);
-    fixToUnicode(doc, font_, what);
-    deflateFontStreamsFromCache(font_);
+    def_ = doc.checked(hpdf::findFontDef(doc.get(), name), what);
+    static const std::string toUnicode = identityToUnicodeCMap();
+    hpdf::replaceToUnicode(doc, font_, toUnicode, what);
+    hpdf::deflateFontStreamsFromCache(font_);
     const HPDF_INT ascent = HPDF_Font_GetAscent(font_);
     const HPDF_INT descent = HPDF_Font_GetDescent(font_);
     doc.checkRecorded(what);
@@ -317,7 +161,7 @@ bool Face::hasGlyph(char32_t cp) const {
     if (cp == 0 || cp > 0xFFFF) return false;  // libharu's UTF-8 fonts address the BMP only
     std::int8_t& known = cachePage(cp).glyph[cp & 0xFF];
     if (known < 0) {
-        const HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def_, static_cast<HPDF_UINT16>(cp));
+        const HPDF_UINT16 gid = hpdf::glyphId(def_, static_cast<HPDF_UINT16>(cp));
         doc_.checkRecorded("look up a glyph in " + file_.string());
         known = gid != 0 ? 1 : 0;
     }

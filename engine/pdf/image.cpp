@@ -1,6 +1,5 @@
 #include "pdf/image.h"
 
-#include <hpdf_doc.h>
 #include <png.h>
 
 #include <cerrno>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "pdf/hpdf_internals.h"
 
 namespace gp::pdf {
 namespace {
@@ -81,7 +81,7 @@ LoadedImage loadPng(HpdfDocument& doc, const std::filesystem::path& file, const 
         HPDF_Image smask = doc.checked(HPDF_LoadRawImageFromMem(doc.get(), mask.data(), w, h, HPDF_CS_DEVICE_GRAY, 8), what);
         doc.check(HPDF_Image_AddSMask(out.image, smask), what);
         // Soft masks are PDF 1.4.
-        if (doc.get()->pdf_version < HPDF_VER_14) doc.get()->pdf_version = HPDF_VER_14;
+        hpdf::requirePdfVersion(doc.get(), HPDF_VER_14);
     }
     return out;
 }

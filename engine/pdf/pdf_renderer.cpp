@@ -11,11 +11,6 @@
 #include "pdf/pdf_renderer.h"
 
 #include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_encrypt.h>
-#include <hpdf_encryptdict.h>
-#include <hpdf_objects.h>
-#include <hpdf_streams.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -36,6 +31,7 @@
 #include "pdf/chart.h"
 #include "pdf/fonts.h"
 #include "pdf/hpdf_document.h"
+#include "pdf/hpdf_internals.h"
 #include "pdf/image.h"
 #include "pdf/text_layout.h"
 #include "pdf/typeset.h"
@@ -247,7 +243,6 @@ private:
     void setupDocument();
     void setupProtection();
     void save(const std::filesystem::path& path);
-    void writeTo(HPDF_Stream out);
 
     // Preparation (measuring and line breaking).
     TextBox makeBox(const std::string& text, Style style, double size, double width, double gray,
@@ -437,56 +432,6 @@ void Renderer::setupProtection() {
     encrypted_ = true;
 }
 
-// What HPDF_SaveToStream does (header, trailer, encryption, objects), into `out`, with one
-// change for encrypted documents: libharu derives their file identifier, and with it the RC4
-// key that encrypts every string and stream, from the clock (HPDF_EncryptDict_CreateID), so
-// the same document would never give the same bytes twice; here an identifier computed from
-// the document takes the clock's place before anything is encrypted.
-void Renderer::writeTo(HPDF_Stream out) {
-    HPDF_Doc pdf = pdf_.get();
-    const std::string what = encrypted_ ? "write the encrypted PDF" : "write the PDF";
-    static const char* const kHeaders[] = {"%PDF-1.2\n", "%PDF-1.3\n", "%PDF-1.4\n", "%PDF-1.5\n", "%PDF-1.6\n",
-                                           "%PDF-1.7\n"};
-    const size_t version = std::min<size_t>(static_cast<size_t>(pdf->pdf_version), 5);
-    pdf_.check(HPDF_Stream_WriteStr(out, kHeaders[version]), what);
-    pdf_.check(HPDF_Stream_WriteStr(out, "%\267\276\255\252\n"), what);
-    pdf_.check(HPDF_Dict_Add(pdf->trailer, "Root", pdf->catalog), what);
-    pdf_.check(HPDF_Dict_Add(pdf->trailer, "Info", pdf->info), what);
-    HPDF_Encrypt e = nullptr;
-    if (encrypted_) {
-        pdf_.check(HPDF_Doc_PrepareEncryption(pdf), what);
-        // The identifier: MD5 of what identifies this document (metadata, creation time, page
-        // count, passwords' hashes are in /O already).
-        e = pdf_.checked(HPDF_EncryptDict_GetAttr(pdf->encrypt_dict), what);
-        std::string seed = "GrantPress\n" + doc_.meta.title + "\n" + doc_.meta.subject + "\n" + doc_.meta.author +
-                           "\n" + doc_.meta.keywords + "\n" + std::to_string(doc_.meta.created) + "\n" +
-                           std::to_string(canvas_.pageCount()) + "\n" + std::to_string(pdf->xref->entries->count);
-        HPDF_MD5_CTX md5;
-        HPDF_MD5Init(&md5);
-        HPDF_MD5Update(&md5, reinterpret_cast<const HPDF_BYTE*>(seed.data()), static_cast<HPDF_UINT32>(seed.size()));
-        HPDF_MD5Final(e->encrypt_id, &md5);
-        HPDF_Encrypt_CreateEncryptionKey(e);
-        HPDF_Encrypt_CreateUserKey(e);
-        pdf_.check(HPDF_Dict_Add(pdf->encrypt_dict, "U", HPDF_Binary_New(pdf->mmgr, e->user_key, HPDF_PASSWD_LEN)),
-                   what);
-        auto* id = static_cast<HPDF_Array>(HPDF_Dict_GetItem(pdf->trailer, "ID", HPDF_OCLASS_ARRAY));
-        if (!id) throw Error(ErrorKind::Render, "PDF: libharu wrote no file identifier for the encrypted document");
-        HPDF_Array_Clear(id);
-        for (int k = 0; k < 2; ++k)
-            pdf_.check(HPDF_Array_Add(id, HPDF_Binary_New(pdf->mmgr, e->encrypt_id, HPDF_ID_LEN)), what);
-    }
-    pdf_.check(HPDF_Xref_WriteToStream(pdf->xref, out, e), what);
-}
-
-extern "C" {
-// libharu's output goes straight to the file (no exception may leave this).
-static HPDF_STATUS gpWriteToFile(HPDF_Stream stream, const HPDF_BYTE* data, HPDF_UINT size) {
-    auto* file = static_cast<std::ofstream*>(stream->attr);
-    file->write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-    return *file ? HPDF_OK : HPDF_FILE_IO_ERROR;
-}
-}
-
 void Renderer::save(const std::filesystem::path& path) {
     HPDF_Doc pdf = pdf_.get();
     if (hasHeadings_) pdf_.check(HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE), "show the bookmarks");
@@ -494,16 +439,15 @@ void Renderer::save(const std::filesystem::path& path) {
     // whole file in memory (and a copy of it) was the largest allocation of all.
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (out) {
-        struct FreeStream {
-            void operator()(HPDF_Stream s) const noexcept { HPDF_Stream_Free(s); }
-        };
-        const std::unique_ptr<HPDF_Stream_Rec, FreeStream> sink(
-            pdf_.checked(HPDF_CallbackWriter_New(pdf->mmgr, gpWriteToFile, &out), "write the PDF"));
-        try {
-            writeTo(sink.get());
-        } catch (const Error&) {
-            if (out) throw;  // libharu's failure; a failed write is reported below
-        }
+        // Encrypted: the file identifier (and the RC4 key) from what identifies this document
+        // (metadata, creation time, page count; the passwords' hashes are in /O already), not
+        // from the clock, so that the same document gives the same bytes.
+        std::string idSeed;
+        if (encrypted_)
+            idSeed = "GrantPress\n" + doc_.meta.title + "\n" + doc_.meta.subject + "\n" + doc_.meta.author + "\n" +
+                     doc_.meta.keywords + "\n" + std::to_string(doc_.meta.created) + "\n" +
+                     std::to_string(canvas_.pageCount());
+        hpdf::writeDocument(pdf_, out, encrypted_ ? &idSeed : nullptr);  // a failed write is reported below
     }
     if (out) out.close();
     if (!out) {
@@ -1025,18 +969,7 @@ void Renderer::addBookmark(const HeadingItem& item, double top) {
     HPDF_Page page = canvas_.page();
     HPDF_Destination dst = pdf_.checked(HPDF_Page_CreateDestination(page), "create a bookmark destination");
     const double y = std::min(top + 4, pageHeight_);
-    pdf_.check(HPDF_Destination_SetXYZ(dst, 0, r(y), 1), "set a bookmark destination");
-    // libharu 2.3.0 refuses zoom 0, but a fixed zoom would change the reader's zoom on every
-    // click. Rewrite the array it built as [page /XYZ null top null]: keep left and zoom.
-    HPDF_Array array = dst;
-    HPDF_Array_Clear(array);
-    pdf_.check(HPDF_Array_Add(array, page), "set a bookmark destination");
-    pdf_.check(HPDF_Array_AddName(array, "XYZ"), "set a bookmark destination");
-    pdf_.check(HPDF_Array_Add(array, pdf_.checked(HPDF_Null_New(array->mmgr), "set a bookmark destination")),
-               "set a bookmark destination");
-    pdf_.check(HPDF_Array_AddReal(array, r(y)), "set a bookmark destination");
-    pdf_.check(HPDF_Array_Add(array, pdf_.checked(HPDF_Null_New(array->mmgr), "set a bookmark destination")),
-               "set a bookmark destination");
+    hpdf::setDestinationTop(pdf_, dst, page, r(y));  // [page /XYZ null top null]: keeps left and zoom
     pdf_.check(HPDF_Outline_SetDestination(outline, dst), "point a bookmark at its heading");
     pdf_.check(HPDF_Outline_SetOpened(outline, HPDF_TRUE), "open a bookmark");
 }
