@@ -18,6 +18,7 @@
 #include "cli/batch_commands.h"
 #include "config/config.h"
 #include "core/error.h"
+#include "core/strings.h"
 #include "data/source.h"
 #include "output/atomic_file.h"
 #include "template/check.h"
@@ -29,15 +30,6 @@ using Poco::Util::Option;
 using Poco::Util::OptionSet;
 
 constexpr int kExitUsage = 64;
-
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
 
 class GrantPress : public Poco::Util::Application {
 protected:
@@ -164,7 +156,7 @@ private:
             throw Poco::Util::InvalidArgumentException("--param " + v + ": write NAME=VALUE, e.g. --param id=1645");
         params_[v.substr(0, eq)] = v.substr(eq + 1);
     }
-    void onFormat(const std::string&, const std::string& v) { formats_ = splitList(v); }
+    void onFormat(const std::string&, const std::string& v) { formats_ = gp::splitList(v); }
     void onOut(const std::string&, const std::string& v) { out_ = v; }
     void onSource(const std::string&, const std::string& v) { source_ = v; }
     void onWorkers(const std::string&, const std::string& v) {

@@ -57,6 +57,22 @@ std::string encode(std::u32string_view s) {
     return out;
 }
 
+std::string fromUtf16(std::u16string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        char32_t c = text[i];
+        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.size() && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<char32_t>(text[i + 1]) - 0xDC00);
+            ++i;
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            c = 0xFFFD;
+        }
+        append(out, c);
+    }
+    return out;
+}
+
 bool valid(std::string_view s) {
     // Re-encoding is lossless exactly when every sequence decoded cleanly.
     return encode(decode(s)) == s;

@@ -11,6 +11,8 @@ namespace gp::utf8 {
 std::u32string decode(std::string_view s);
 std::string encode(std::u32string_view s);
 void append(std::string& out, char32_t cp);
+// UTF-16 (as ODBC's SQLWCHAR gives it) to UTF-8; an unpaired surrogate becomes U+FFFD.
+std::string fromUtf16(std::u16string_view text);
 bool valid(std::string_view s);
 
 // Makes `s` text that XML 1.0 and both renderers can hold: each byte that is not part of a

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 namespace gp::data::odbc {
 namespace {
@@ -162,36 +163,6 @@ std::string psqlOptionsToAdd(const std::string& connection, std::size_t fetchRow
     }
     if (!hasKey(connection, {"BoolsAsChar", "B9"})) add += ";BoolsAsChar=0";
     return add;
-}
-
-std::string utf16ToUtf8(const std::u16string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        char32_t c = text[i];
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.size() && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF) {
-            c = 0x10000 + ((c - 0xD800) << 10) + (static_cast<char32_t>(text[i + 1]) - 0xDC00);
-            ++i;
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            c = 0xFFFD;
-        }
-        if (c < 0x80) {
-            out += static_cast<char>(c);
-        } else if (c < 0x800) {
-            out += static_cast<char>(0xC0 | (c >> 6));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            out += static_cast<char>(0xE0 | (c >> 12));
-            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (c >> 18));
-            out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        }
-    }
-    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -553,7 +524,7 @@ private:
                 std::u16string units(text_.size() / sizeof(SQLWCHAR), u'\0');
                 if (sizeof(SQLWCHAR) == sizeof(char16_t)) {
                     std::memcpy(units.data(), text_.data(), units.size() * sizeof(char16_t));
-                    return utf16ToUtf8(units);
+                    return utf8::fromUtf16(units);
                 }
                 badValue(c, "", "text in a wide character size this build supports");
             }

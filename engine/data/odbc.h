@@ -44,9 +44,6 @@ std::string redact(std::string text, const std::string& connection);
 // SET client_encoding TO 'UTF8' after connecting (see Connection).
 std::string psqlOptionsToAdd(const std::string& connection, std::size_t fetchRows);
 
-// UTF-16 (as SQLWCHAR units from a driver) to UTF-8; unpaired surrogates become U+FFFD.
-std::string utf16ToUtf8(const std::u16string& text);
-
 class Connection {
 public:
     // Connects; throws gp::Error(Data) naming the data source (never the connection string).

@@ -33,8 +33,9 @@ public:
         std::string formula = e->node ? node(*e->node, 0) : reference(*e);
         bool rounds = false;
         for (const Filter& f : e->filters) {
-            if (f.name == "integer") rounds = true;  // the engine rounds the value: so must the sheet
-            else if (f.name != "money" && f.name != "number" && f.name != "percent" && f.name != "default")
+            const FormulaUse use = formulaUse(f.kind);
+            if (use.rounds) rounds = true;  // the engine rounds the value: so must the sheet
+            else if (!use.formats)
                 fail(f.loc, "filter '" + f.name +
                                 "' cannot format a formula; use money, number, integer or percent (default is allowed "
                                 "and shows in PDF only)");
@@ -119,8 +120,8 @@ private:
     // compute with, as the engine cannot with NULL.
     static const Filter* changing(const Expr& e) {
         for (const Filter& f : e.filters) {
-            if (f.name == "money" || f.name == "number" || f.name == "percent" || f.name == "date") continue;
-            if (f.name == "default" && textDefault(f)) continue;
+            if (formulaUse(f.kind).keepsValue) continue;
+            if (f.kind == FilterKind::Default && textDefault(f)) continue;
             return &f;
         }
         return nullptr;
@@ -144,7 +145,7 @@ private:
             if (!name || *other != *name) continue;
             if (!changing(*s)) {
                 found = j;
-                for (const Filter& f : s->filters) mayFail_ = mayFail_ || f.name == "default";
+                for (const Filter& f : s->filters) mayFail_ = mayFail_ || f.kind == FilterKind::Default;
                 break;
             }
             if (!rejected) rejected = j;  // reported only when no other column shows it as it is
@@ -156,8 +157,8 @@ private:
             std::string msg = "{" + e.source + "} is shown as {" + s.source + "}, and the cell holds what '" + f.name +
                               "' makes of it; a formula can use a column shown as it is or with money, number, "
                               "percent, date or a text default";
-            if (f.name == "integer") msg += " (integer rounds: use number(0) to show whole numbers)";
-            if (f.name == "default") msg += " (or default with a text, e.g. default(\"—\"))";
+            if (f.kind == FilterKind::Integer) msg += " (integer rounds: use number(0) to show whole numbers)";
+            if (f.kind == FilterKind::Default) msg += " (or default with a text, e.g. default(\"—\"))";
             fail(e.loc, msg);
             return "0";
         }

@@ -17,32 +17,45 @@ namespace {
 enum class Arg { Text, Decimals, Count, Forms, DateStyle, Any };
 
 struct FilterSpec {
+    FilterKind kind;
     size_t minArgs;
     size_t maxArgs;
     std::vector<Arg> args;  // kind of each argument
     model::Format format;   // the format it gives (when `formats`)
     bool formats;           // whether it sets the format
+    FormulaUse formula;     // in a column formula: {formats, rounds, keepsValue}
 };
 
+// The one table of filters (see FilterKind).
 const std::map<std::string, FilterSpec>& filterSpecs() {
     using F = model::Format;
+    using K = FilterKind;
     static const std::map<std::string, FilterSpec> specs = {
-        {"money", {0, 1, {Arg::Text}, F::Money, true}},
-        {"number", {0, 2, {Arg::Decimals, Arg::Decimals}, F::Number, true}},
-        {"integer", {0, 0, {}, F::Integer, true}},
-        {"percent", {0, 1, {Arg::Decimals}, F::Percent, true}},
-        {"date", {0, 1, {Arg::DateStyle}, F::Date, true}},
-        {"words", {0, 0, {}, F::Text, true}},
-        {"plural", {1, 1, {Arg::Forms}, F::Text, true}},
-        {"yesno", {0, 2, {Arg::Text, Arg::Text}, F::Boolean, true}},
-        {"upper", {0, 0, {}, F::Text, true}},
-        {"lower", {0, 0, {}, F::Text, true}},
-        {"capitalize", {0, 0, {}, F::Text, true}},
-        {"initials", {0, 0, {}, F::Text, true}},
-        {"truncate", {1, 1, {Arg::Count}, F::Text, true}},
-        {"default", {1, 1, {Arg::Any}, F::Text, false}},
+        {"money", {K::Money, 0, 1, {Arg::Text}, F::Money, true, {true, false, true}}},
+        {"number", {K::Number, 0, 2, {Arg::Decimals, Arg::Decimals}, F::Number, true, {true, false, true}}},
+        {"integer", {K::Integer, 0, 0, {}, F::Integer, true, {true, true, false}}},
+        {"percent", {K::Percent, 0, 1, {Arg::Decimals}, F::Percent, true, {true, false, true}}},
+        {"date", {K::Date, 0, 1, {Arg::DateStyle}, F::Date, true, {false, false, true}}},
+        {"words", {K::Words, 0, 0, {}, F::Text, true, {}}},
+        {"plural", {K::Plural, 1, 1, {Arg::Forms}, F::Text, true, {}}},
+        {"yesno", {K::YesNo, 0, 2, {Arg::Text, Arg::Text}, F::Boolean, true, {}}},
+        {"upper", {K::Upper, 0, 0, {}, F::Text, true, {}}},
+        {"lower", {K::Lower, 0, 0, {}, F::Text, true, {}}},
+        {"capitalize", {K::Capitalize, 0, 0, {}, F::Text, true, {}}},
+        {"initials", {K::Initials, 0, 0, {}, F::Text, true, {}}},
+        {"truncate", {K::Truncate, 1, 1, {Arg::Count}, F::Text, true, {}}},
+        {"default", {K::Default, 1, 1, {Arg::Any}, F::Text, false, {true, false, false}}},
     };
     return specs;
+}
+
+const FilterSpec& specOf(FilterKind kind) {
+    static const std::map<FilterKind, const FilterSpec*> byKind = [] {
+        std::map<FilterKind, const FilterSpec*> out;
+        for (const auto& [name, spec] : filterSpecs()) out.emplace(spec.kind, &spec);
+        return out;
+    }();
+    return *byKind.at(kind);
 }
 
 const char* kDateStyles = "short, long, month-year";
@@ -397,16 +410,17 @@ private:
             ++i_;
         }
         const FilterSpec& s = spec->second;
+        f.kind = s.kind;
         if (f.args.size() < s.minArgs || f.args.size() > s.maxArgs) {
             std::string want = s.minArgs == s.maxArgs ? std::to_string(s.minArgs)
                                                       : std::to_string(s.minArgs) + " to " + std::to_string(s.maxArgs);
-            if (f.name == "yesno") want = "0 or 2";
+            if (f.kind == FilterKind::YesNo) want = "0 or 2";
             fail(pos, "filter '" + f.name + "' takes " + want + " argument" + (want == "1" ? "" : "s") + ", got " +
                          std::to_string(f.args.size()));
         }
-        if (f.name == "yesno" && f.args.size() == 1) fail(pos, "filter 'yesno' takes 0 or 2 arguments: yesno(\"да\", \"нет\")");
+        if (f.kind == FilterKind::YesNo && f.args.size() == 1) fail(pos, "filter 'yesno' takes 0 or 2 arguments: yesno(\"да\", \"нет\")");
         for (size_t k = 0; k < f.args.size(); ++k) checkArg(f, s.args[k], k, argAt[k]);
-        if (f.name == "number" && f.args.size() == 2 && intArg(f, 1, 0) < intArg(f, 0, 0))
+        if (f.kind == FilterKind::Number && f.args.size() == 2 && intArg(f, 1, 0) < intArg(f, 0, 0))
             fail(argAt[1], "number(min, max): the most decimals (" + std::to_string(intArg(f, 1, 0)) +
                                ") is fewer than the least (" + std::to_string(intArg(f, 0, 0)) + ")");
         return f;
@@ -684,80 +698,115 @@ int numberDecimals(const Filter& f, const Decimal& d) {
     return std::max(least, needed);
 }
 
-void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& ev) {
-    auto fail = [&](const char* want) {
-        valueError(f.loc, e.source, "filter '" + f.name + "' needs " + want + ", got " + describe(cell.value));
-    };
-    auto number = [&]() -> Decimal {
+// One filter applied to a cell, a method per filter (or group of them).
+class FilterStep {
+public:
+    FilterStep(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& ev) : e_(e), f_(f), cell_(cell), ev_(ev) {}
+
+    // Every filter is named (no default): a new FilterKind fails to compile until it is applied.
+    void apply() {
+        if (f_.kind == FilterKind::Default) return fallback();
+        if (isNull(cell_.value)) {  // formatting filters leave NULL empty (add | default("—") to show a dash)
+            cell_.format = specOf(f_.kind).format;
+            cell_.text.clear();
+            return;
+        }
+        switch (f_.kind) {
+            case FilterKind::Money:
+            case FilterKind::Number:
+            case FilterKind::Percent: return decimal();
+            case FilterKind::Integer: return integer();
+            case FilterKind::Date: return date();
+            case FilterKind::Words: return setText(format::amountInWords(number()));
+            case FilterKind::Plural: return plural();
+            case FilterKind::YesNo: return yesNo();
+            case FilterKind::Upper: return setText(utf8::upper(cell_.text));
+            case FilterKind::Lower: return setText(utf8::lower(cell_.text));
+            case FilterKind::Capitalize: return setText(format::capitalize(cell_.text));
+            case FilterKind::Initials: return setText(format::initials(cell_.text));
+            case FilterKind::Truncate:
+                return setText(format::truncate(cell_.text, static_cast<size_t>(intArg(f_, 0, 1))));
+            case FilterKind::Default: return;  // above
+        }
+    }
+
+private:
+    [[noreturn]] void fail(const char* want) {
+        valueError(f_.loc, e_.source, "filter '" + f_.name + "' needs " + want + ", got " + describe(cell_.value));
+    }
+
+    Decimal number() {
         std::optional<Decimal> d;
         try {
-            if (!std::holds_alternative<bool>(cell.value)) d = toDecimal(cell.value);
+            if (!std::holds_alternative<bool>(cell_.value)) d = toDecimal(cell_.value);
         } catch (const std::overflow_error&) {
-            valueError(f.loc, e.source, "the number is too large");
+            valueError(f_.loc, e_.source, "the number is too large");
         }
         if (!d) fail("a number");
         return *d;
-    };
-    auto setText = [&](std::string text) {
-        cell.text = std::move(text);
-        cell.value = cell.text;
-        cell.format = model::Format::Text;
-    };
-    const std::string& n = f.name;
-    if (n == "default") {
-        if (!isNull(cell.value) && !cell.text.empty()) return;
-        Value v = ev.eval(*f.argNodes[0]);
-        cell.value = v;
-        cell.text = display(v);
-        if (std::holds_alternative<std::string>(v) || isNull(v)) cell.format = model::Format::Text;
-        else cell.format = formatOf(v);
-        return;
     }
-    if (isNull(cell.value)) {  // formatting filters leave NULL empty (add | default("—") to show a dash)
-        cell.format = filterSpecs().at(n).format;
-        cell.text.clear();
-        return;
+
+    void setText(std::string text) {
+        cell_.text = std::move(text);
+        cell_.value = cell_.text;
+        cell_.format = model::Format::Text;
     }
-    if (n == "money" || n == "number" || n == "percent") {
+
+    // default(x): x where the value is NULL or shows as nothing.
+    void fallback() {
+        if (!isNull(cell_.value) && !cell_.text.empty()) return;
+        Value v = ev_.eval(*f_.argNodes[0]);
+        cell_.value = v;
+        cell_.text = display(v);
+        if (std::holds_alternative<std::string>(v) || isNull(v)) cell_.format = model::Format::Text;
+        else cell_.format = formatOf(v);
+    }
+
+    // money, number, percent.
+    void decimal() {
         Decimal d = number();
-        cell.value = d;
-        if (n == "money") {
-            cell.format = model::Format::Money;
-            cell.decimals = 2;
-            cell.text = format::money(d, f.args.empty() ? "₽" : toPlainString(f.args[0]));
-        } else if (n == "number") {
-            cell.format = model::Format::Number;
-            cell.decimals = numberDecimals(f, d);
-            cell.text = format::number(d, cell.decimals);
+        cell_.value = d;
+        if (f_.kind == FilterKind::Money) {
+            cell_.format = model::Format::Money;
+            cell_.decimals = 2;
+            cell_.text = format::money(d, f_.args.empty() ? "₽" : toPlainString(f_.args[0]));
+        } else if (f_.kind == FilterKind::Number) {
+            cell_.format = model::Format::Number;
+            cell_.decimals = numberDecimals(f_, d);
+            cell_.text = format::number(d, cell_.decimals);
         } else {
-            cell.format = model::Format::Percent;
-            cell.decimals = intArg(f, 0, 1);
+            cell_.format = model::Format::Percent;
+            cell_.decimals = intArg(f_, 0, 1);
             try {
-                cell.text = format::percent(d, cell.decimals);
+                cell_.text = format::percent(d, cell_.decimals);
             } catch (const std::overflow_error&) {
-                valueError(f.loc, e.source, "the number is too large");
+                valueError(f_.loc, e_.source, "the number is too large");
             }
         }
-    } else if (n == "integer") {
+    }
+
+    void integer() {
         Decimal d = number();
         std::int64_t v = d.rounded(0).units() / Decimal::kOne;
-        cell.value = v;
-        cell.format = model::Format::Integer;
-        cell.text = format::integer(v);
-    } else if (n == "date") {
-        auto d = asDate(cell.value);
+        cell_.value = v;
+        cell_.format = model::Format::Integer;
+        cell_.text = format::integer(v);
+    }
+
+    void date() {
+        auto d = asDate(cell_.value);
         if (!d) fail("a date");
-        std::string style = f.args.empty() ? "short" : toPlainString(f.args[0]);
-        cell.value = *d;
-        cell.format = model::Format::Date;
-        if (style == "long") cell.text = format::dateLong(*d);
-        else if (style == "month" || style == "month-year") cell.text = format::monthYear(*d);
-        else cell.text = format::dateShort(*d);
-    } else if (n == "words") {
-        setText(format::amountInWords(number()));
-    } else if (n == "plural") {
+        std::string style = f_.args.empty() ? "short" : toPlainString(f_.args[0]);
+        cell_.value = *d;
+        cell_.format = model::Format::Date;
+        if (style == "long") cell_.text = format::dateLong(*d);
+        else if (style == "month" || style == "month-year") cell_.text = format::monthYear(*d);
+        else cell_.text = format::dateShort(*d);
+    }
+
+    void plural() {
         Decimal d = number();
-        const std::string forms = toPlainString(f.args[0]);
+        const std::string forms = toPlainString(f_.args[0]);
         std::vector<std::string> parts;
         for (size_t b = 0;;) {
             size_t bar = forms.find('|', b);
@@ -769,30 +818,29 @@ void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& e
         const int form = whole ? format::pluralForm(d.units() / Decimal::kOne) : 1;  // 1,5 участника
         const std::string shown = whole ? format::integer(d.units() / Decimal::kOne) : display(Value(d));
         setText(shown + format::kNbsp + parts[static_cast<size_t>(form)]);
-    } else if (n == "yesno") {
-        bool b = false;
-        if (auto* bv = std::get_if<bool>(&cell.value)) b = *bv;
-        else if (std::holds_alternative<std::string>(cell.value)) fail("a boolean");
-        else b = number() != Decimal();
-        if (f.args.size() == 2) {
-            setText(toPlainString(f.args[b ? 0 : 1]));
-        } else {
-            cell.value = b;
-            cell.format = model::Format::Boolean;
-            cell.text = format::yesNo(b);
-        }
-    } else if (n == "upper") {
-        setText(utf8::upper(cell.text));
-    } else if (n == "lower") {
-        setText(utf8::lower(cell.text));
-    } else if (n == "capitalize") {
-        setText(format::capitalize(cell.text));
-    } else if (n == "initials") {
-        setText(format::initials(cell.text));
-    } else if (n == "truncate") {
-        setText(format::truncate(cell.text, static_cast<size_t>(intArg(f, 0, 1))));
     }
-}
+
+    void yesNo() {
+        bool b = false;
+        if (auto* bv = std::get_if<bool>(&cell_.value)) b = *bv;
+        else if (std::holds_alternative<std::string>(cell_.value)) fail("a boolean");
+        else b = number() != Decimal();
+        if (f_.args.size() == 2) {
+            setText(toPlainString(f_.args[b ? 0 : 1]));
+        } else {
+            cell_.value = b;
+            cell_.format = model::Format::Boolean;
+            cell_.text = format::yesNo(b);
+        }
+    }
+
+    const Expr& e_;
+    const Filter& f_;
+    model::Cell& cell_;
+    Evaluator& ev_;
+};
+
+void applyFilter(const Expr& e, const Filter& f, model::Cell& cell, Evaluator& ev) { FilterStep(e, f, cell, ev).apply(); }
 
 model::Cell cellOf(const Value& v) {
     model::Cell c;
@@ -827,6 +875,8 @@ void Expr::references(std::vector<const Expr*>& out) const {
         for (const auto& a : f.argNodes) collectRefs(*a, out);
 }
 
+FormulaUse formulaUse(FilterKind kind) { return specOf(kind).formula; }
+
 std::vector<std::string> filterNames() {
     std::vector<std::string> out;
     for (const auto& [name, spec] : filterSpecs()) out.push_back(name);
@@ -843,10 +893,10 @@ model::Format TextExpr::staticFormat() const {
     if (!e) return model::Format::Text;
     model::Format f = model::Format::Text;
     for (const auto& filter : e->filters) {
-        auto spec = filterSpecs().find(filter.name);
-        if (spec == filterSpecs().end() || !spec->second.formats) continue;
-        f = spec->second.format;
-        if (filter.name == "yesno" && !filter.args.empty()) f = model::Format::Text;
+        const FilterSpec& spec = specOf(filter.kind);
+        if (!spec.formats) continue;
+        f = spec.format;
+        if (filter.kind == FilterKind::YesNo && !filter.args.empty()) f = model::Format::Text;
     }
     return f;
 }
@@ -856,9 +906,9 @@ int TextExpr::staticDecimals() const {
     int decimals = 2;
     if (!e) return decimals;
     for (const auto& filter : e->filters) {
-        if (filter.name == "number") decimals = intArg(filter, filter.args.size() > 1 ? 1 : 0, 2);
-        else if (filter.name == "percent") decimals = intArg(filter, 0, 1);
-        else if (filter.name == "money") decimals = 2;
+        if (filter.kind == FilterKind::Number) decimals = intArg(filter, filter.args.size() > 1 ? 1 : 0, 2);
+        else if (filter.kind == FilterKind::Percent) decimals = intArg(filter, 0, 1);
+        else if (filter.kind == FilterKind::Money) decimals = 2;
     }
     return decimals;
 }

@@ -26,7 +26,17 @@ struct Location {
 
 struct Node;
 
+// Every filter of the template language. One table (filterSpecs() in expr.cpp) gives each its
+// name, its arguments, the format it sets and what a column formula makes of it; its behaviour
+// is a switch over this enum without a default (applyFilter), so a filter added here fails to
+// compile until it has one, and a name without a kind cannot be in the table.
+enum class FilterKind {
+    Money, Number, Integer, Percent, Date, Words, Plural, YesNo,
+    Upper, Lower, Capitalize, Initials, Truncate, Default,
+};
+
 struct Filter {
+    FilterKind kind = FilterKind::Default;  // from the table, by `name`, when the filter is parsed
     std::string name;
     std::vector<Value> args;                        // constant arguments (Null where not constant)
     std::vector<std::shared_ptr<const Node>> argNodes;  // every argument as an expression
@@ -113,5 +123,13 @@ std::string display(const Value& v);
 
 // Names of the filters, for messages and hints.
 std::vector<std::string> filterNames();
+
+// What a column formula (formula="true", column_formula.cpp) makes of a filter.
+struct FormulaUse {
+    bool formats = false;     // it may format the formula's cell (default: allowed, shows in PDF only)
+    bool rounds = false;      // the engine rounds the value, so the sheet's formula must, too
+    bool keepsValue = false;  // a column shown through it holds the value itself, usable in a formula
+};
+FormulaUse formulaUse(FilterKind kind);
 
 }  // namespace gp::tmpl

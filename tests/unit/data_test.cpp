@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/error.h"
+#include "core/utf8.h"
 #include "data/odbc.h"
 #include "data/source.h"
 
@@ -470,10 +471,11 @@ TEST(OdbcConnectionString, AddsOnlyThePsqlOptionsNotGiven) {
     EXPECT_EQ(data::odbc::psqlOptionsToAdd("DSN=x;Fetch=20;BoolsAsChar=1;ConnSettings=x", 500), ";UseDeclareFetch=1");
 }
 
+// ODBC hands wide text over as UTF-16 (SQLWCHAR); core/utf8 turns it into UTF-8.
 TEST(OdbcConnectionString, Utf16BecomesUtf8) {
-    EXPECT_EQ(data::odbc::utf16ToUtf8(u"Клуб ₽ 21"), "Клуб ₽ 21");
-    EXPECT_EQ(data::odbc::utf16ToUtf8(u"\U0001F600"), "\U0001F600");
-    EXPECT_EQ(data::odbc::utf16ToUtf8(std::u16string(1, char16_t(0xD800))), "\uFFFD");
+    EXPECT_EQ(gp::utf8::fromUtf16(u"Клуб ₽ 21"), "Клуб ₽ 21");
+    EXPECT_EQ(gp::utf8::fromUtf16(u"\U0001F600"), "\U0001F600");
+    EXPECT_EQ(gp::utf8::fromUtf16(std::u16string(1, char16_t(0xD800))), "\uFFFD");
 }
 
 TEST(OdbcConfig, SecretsFromTheEnvironmentArriveVerbatimAndUnsetOnesAreNamedNotShown) {
