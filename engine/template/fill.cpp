@@ -39,9 +39,9 @@ struct Scope {
         const Resolution& r = it->second;
         switch (r.kind) {
             case Resolution::Kind::Row: {
-                const auto& [query, columns] = ref.rows[r.row];
+                const auto& row = ref.rows[r.row];  // not a structured binding: clang 14 cannot capture one
                 return cleaned((*rowValues[r.row])[r.column], [&] {
-                    return "query '" + query + "', column '" + (*columns)[r.column] + "'";
+                    return "query '" + row.query + "', column '" + (*row.columns)[r.column] + "'";
                 });
             }
             case Resolution::Kind::OneRow: {
