@@ -291,13 +291,13 @@ gp::config::Config benchConfig(const fs::path& db) {
 void fromDatabase(const fs::path& db, int docs, const fs::path& out, const gp::pdf::Options& options) {
     const gp::config::Config cfg = benchConfig(db);
     const gp::tmpl::FillOptions fillOptions = gp::app::fillOptions(cfg);
-    gp::data::Session session(cfg.source());
+    auto session = std::make_shared<gp::data::Session>(cfg.source());
 
     // (c) before the documents of (d) are filled: a child forked later counts them as its own.
     const gp::tmpl::Template registry = gp::tmpl::loadTemplate(cfg.templatesDir / "registry.xml");
     const fs::path file = out / "db-registry.pdf";
     const Measured whole = inChild([&] {
-        gp::data::Session own(cfg.source());  // the child reads the rows while it writes
+        auto own = std::make_shared<gp::data::Session>(cfg.source());  // the child reads the rows while it writes
         gp::pdf::render(gp::tmpl::fill(registry, own, gp::tmpl::bindParams(registry, {}), fillOptions), file, options);
     });
     std::printf("\n(c) the shipped registry template, every project of %s, one PDF\n", db.c_str());
@@ -307,7 +307,7 @@ void fromDatabase(const fs::path& db, int docs, const fs::path& out, const gp::p
 
     const gp::tmpl::Template application = gp::tmpl::loadTemplate(cfg.templatesDir / "application.xml");
     std::vector<std::int64_t> ids;
-    for (const auto& row : session.query("SELECT id FROM projects ORDER BY id LIMIT :n", {{"n", std::int64_t{docs}}},
+    for (const auto& row : session->query("SELECT id FROM projects ORDER BY id LIMIT :n", {{"n", std::int64_t{docs}}},
                                          "the projects to render")
                                .rows)
         ids.push_back(std::get<std::int64_t>(row.at(0)));

@@ -368,8 +368,8 @@ int render(const std::uint8_t* data, std::size_t size) {
     loadHyphenation();
     SqliteLimit limit;
     try {
-        data::Session session(source);
-        tmpl::DatabaseColumns columns(session);
+        auto session = std::make_shared<data::Session>(source);
+        tmpl::DatabaseColumns columns(*session);
         std::vector<Error> problems;
         std::optional<tmpl::Template> t = tmpl::compileTemplate(xml, "fuzz.xml", templateFolder(), problems, &columns);
         if (!t || !problems.empty()) return 0;

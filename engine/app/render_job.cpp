@@ -54,9 +54,7 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
     const tmpl::Template t = tmpl::loadTemplate(templatePath);
     const data::Params params = tmpl::bindParams(t, request.params);
 
-    // Declared before the document: a streamed table reads its rows through this session while
-    // the renderers run, so the session must outlive every use of `doc`.
-    data::Session session(cfg.source(request.source));
+    auto session = std::make_shared<data::Session>(cfg.source(request.source));
     const model::Document doc = tmpl::fill(t, session, params, fillOptions(cfg));
 
     const fs::path dir = request.outDir.empty() ? cfg.outputDir / t.name : request.outDir;

@@ -549,7 +549,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     Progress progress(log, mine.size(), options.quiet);
 
     std::atomic<bool> diskFull{false};
-    auto renderRecord = [&](Job& job, std::unique_ptr<data::Session>& session) {
+    auto renderRecord = [&](Job& job, std::shared_ptr<data::Session>& session) {
         ManifestRecord& r = job.result;
         r.key = job.key;
         if (diskFull.load()) {
@@ -569,7 +569,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             r.error.clear();
             r.warnings.clear();
             job.inputs.clear();
-            if (!session) session = std::make_unique<data::Session>(source);
+            if (!session) session = std::make_shared<data::Session>(source);
             bool renderedAny = false;
             for (size_t t = 0; t < templates.size(); ++t) {
                 const tmpl::Template& tpl = templates[t];
@@ -578,7 +578,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                     if (auto it = params.find(p.name); it != params.end()) given[p.name] = it->second;
                     if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
                 }
-                const model::Document doc = tmpl::fill(tpl, *session, tmpl::bindParams(tpl, given), app::fillOptions(cfg));
+                const model::Document doc = tmpl::fill(tpl, session, tmpl::bindParams(tpl, given), app::fillOptions(cfg));
                 const std::string content = fingerprint(doc);
                 std::vector<app::Output> todo;
                 std::vector<std::string> inputs;
@@ -626,7 +626,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : spec.workers,
                                                   static_cast<int>(std::max<size_t>(1, mine.size()))));
     {
-        std::vector<std::unique_ptr<data::Session>> sessions(static_cast<size_t>(workers));  // one per worker
+        std::vector<std::shared_ptr<data::Session>> sessions(static_cast<size_t>(workers));  // one per worker
         parallelFor(mine.size(), workers, [&](std::size_t i, int worker) {
             renderRecord(*mine[i], sessions[static_cast<size_t>(worker)]);
             if (mine[i]->result.status != "not run") progress.record(mine[i]->result);

@@ -219,9 +219,10 @@ private:
 // ------------------------------------------------------------------ streamed tables
 
 // Everything a streamed table needs to produce its rows later, owned (the template and the
-// filler are gone by then); only the session is borrowed.
+// filler are gone by then), the session too: a document with a streamed table keeps its data
+// session open for as long as it lives.
 struct StreamSpec {
-    data::Session* session = nullptr;
+    std::shared_ptr<data::Session> session;
     std::string sql, what, query;
     Location loc;          // of the <query>
     data::Params binding;  // the query's parameters
@@ -327,8 +328,8 @@ struct Env {
 
 class Filler {
 public:
-    Filler(const Template& t, data::Session& session, const data::Params& params, const FillOptions& options)
-        : t_(t), session_(session), params_(params) {
+    Filler(const Template& t, std::shared_ptr<data::Session> session, const data::Params& params, const FillOptions& options)
+        : t_(t), session_(std::move(session)), params_(params) {
         globals_.params = &params_;
         globals_.date = format::dateOfUnixTime(options.created);
         for (const QueryDef* q : allQueryDefs()) allQueries_.push_back(q->name);
@@ -454,7 +455,7 @@ private:
     }
 
     const data::Result& run(const QueryDef& q, Level& level) {
-        data::Result r = atQuery(q.loc, [&] { return session_.query(q.sql, binding(q, level), where(q)); });
+        data::Result r = atQuery(q.loc, [&] { return session_->query(q.sql, binding(q, level), where(q)); });
         if (q.one && r.rows.size() != 1) {
             std::string given;
             for (const auto& [k, v] : params_)
@@ -689,7 +690,7 @@ private:
         auto [q, level] = declared(b.rows, env);
         if (!q) throw Error(ErrorKind::Template, b.rowsLoc.file, b.rowsLoc.line, b.rowsLoc.column, "no <query name=\"" + b.rows + "\"> here");
         auto spec = std::make_shared<StreamSpec>();
-        spec->session = &session_;
+        spec->session = session_;
         spec->sql = q->sql;
         spec->what = where(*q);
         spec->loc = q->loc;
@@ -761,7 +762,7 @@ private:
     }
 
     const Template& t_;
-    data::Session& session_;
+    std::shared_ptr<data::Session> session_;  // never null
     const data::Params& params_;
     Globals globals_;
     std::vector<std::string> allQueries_;
@@ -823,8 +824,10 @@ data::Params bindParams(const Template& t, const std::map<std::string, std::stri
     return params;
 }
 
-model::Document fill(const Template& t, data::Session& session, const data::Params& params, const FillOptions& options) {
-    return Filler(t, session, params, options).run(options);
+model::Document fill(const Template& t, std::shared_ptr<data::Session> session, const data::Params& params,
+                     const FillOptions& options) {
+    if (!session) throw std::invalid_argument("tmpl::fill: no data session");
+    return Filler(t, std::move(session), params, options).run(options);
 }
 
 }  // namespace gp::tmpl

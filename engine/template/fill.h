@@ -1,11 +1,12 @@
 // Template + query rows -> document model. Runs the template's queries with bound
 // parameters and evaluates every placeholder; the renderers never see the database — except
-// through a streamed table (stream="true"), whose rows are read while rendering: `session`
-// must then outlive every use of the document.
+// through a streamed table (stream="true"), whose rows are read while rendering: such a
+// document shares the ownership of `session`, so the session lives as long as it does.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "data/source.h"
@@ -25,6 +26,7 @@ struct FillOptions {
 // defaults. Unknown, missing required or malformed parameters throw gp::Error(Usage).
 data::Params bindParams(const Template& t, const std::map<std::string, std::string>& given);
 
-model::Document fill(const Template& t, data::Session& session, const data::Params& params, const FillOptions& options);
+model::Document fill(const Template& t, std::shared_ptr<data::Session> session, const data::Params& params,
+                     const FillOptions& options);
 
 }  // namespace gp::tmpl

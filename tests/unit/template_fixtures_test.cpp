@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <sstream>
 
@@ -261,7 +262,7 @@ std::string testName(const ::testing::TestParamInfo<std::string>& info) {
 
 model::Document fillFixture(const fs::path& path, const std::map<std::string, std::string>& given = {}) {
     const tmpl::Template t = tmpl::loadTemplate(path);
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     return tmpl::fill(t, session, tmpl::bindParams(t, given), fillOptions());
 }
 
@@ -275,12 +276,12 @@ TEST_P(FillFixture, GivesTheExpectedDocumentAndChecksClean) {
     const fs::path path = kFixtures / "fill" / (GetParam() + ".xml");
     ::setenv("GP_TEST_OWNER_PASSWORD", "owner-secret", 1);
     const tmpl::Template t = tmpl::loadTemplate(path);
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     const model::Document doc = tmpl::fill(t, session, tmpl::bindParams(t, {}), fillOptions());
     expectFile(kFixtures / "fill" / (GetParam() + ".expected"), dump(doc));
 
     tmpl::CheckOptions options;
-    options.session = &session;
+    options.session = session.get();
     options.fontsDir = fs::path(GP_SOURCE_DIR) / "fonts";
     for (const auto& e : tmpl::checkTemplate(path, options)) ADD_FAILURE() << "check: " << e.what();
 }
@@ -295,9 +296,9 @@ class BrokenFixture : public ::testing::TestWithParam<std::string> {};
 // in broken/NAME.expected. Rendering it fails with the first of them, never crashes.
 TEST_P(BrokenFixture, ListsEveryProblemWithLineAndColumn) {
     const fs::path path = kFixtures / "broken" / (GetParam() + ".xml");
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     tmpl::CheckOptions options;
-    options.session = &session;
+    options.session = session.get();
     options.fontsDir = fs::path(GP_SOURCE_DIR) / "fonts";
     const auto problems = tmpl::checkTemplate(path, options);
     ASSERT_FALSE(problems.empty());
@@ -355,7 +356,7 @@ TEST(FillModel, GroupSubtotalsAreExactDecimalsThatAddUpToTheTotal) {
 
 TEST(FillModel, StreamedTableReadsRowsOnlyWhenOpenedAndEveryTimeAgain) {
     const tmpl::Template t = tmpl::loadTemplate(kFixtures / "fill" / "table_stream.xml");
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     const auto doc = tmpl::fill(t, session, tmpl::bindParams(t, {{"max", "5000"}}), fillOptions());
     const auto& table = std::get<model::Table>(doc.blocks.at(0).content);
     ASSERT_TRUE(table.stream);
@@ -376,7 +377,7 @@ TEST(FillModel, StreamedTableReadsRowsOnlyWhenOpenedAndEveryTimeAgain) {
 }
 
 TEST(FillModel, StreamedTableOutlivesTheTemplateButNotTheSession) {
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     model::Document doc;
     {
         const tmpl::Template t = tmpl::loadTemplate(kFixtures / "fill" / "table_stream.xml");
@@ -430,7 +431,7 @@ TEST(FillModel, ValueProblemsNameTheRow) {
   <table rows="v"><column title="a">{id * t}</column></table>
 </report>)";
     const tmpl::Template t = tmpl::parseTemplate(xml, "rows.xml");
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     try {
         tmpl::fill(t, session, {}, fillOptions());
         FAIL();
@@ -452,9 +453,9 @@ TEST(FillModel, CheckFindsUnknownColumnsWithoutRendering) {
 </report>)";
     const fs::path path = fs::path(::testing::TempDir()) / "unknown-column.xml";
     std::ofstream(path) << xml;
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     tmpl::CheckOptions options;
-    options.session = &session;
+    options.session = session.get();
     auto problems = tmpl::checkTemplate(path, options);
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].line(), 4);
@@ -477,7 +478,7 @@ TEST(FillModel, StreamedTableInsideARepeatKeepsItsParentRow) {
   </repeat>
 </report>)";
     const tmpl::Template t = tmpl::parseTemplate(xml, "nested-stream.xml");
-    data::Session session(fixtureDb());
+    auto session = std::make_shared<data::Session>(fixtureDb());
     const auto doc = tmpl::fill(t, session, {}, fillOptions());
     ASSERT_EQ(doc.blocks.size(), 2u);
     std::vector<std::string> firstColumn, totals;

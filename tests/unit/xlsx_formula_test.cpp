@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <map>
 #include <string>
@@ -92,7 +93,7 @@ Rendered render(const fs::path& dir) {
     source.name = "budget";
     source.kind = "sqlite";
     source.path = db.string();
-    data::Session session(source);
+    auto session = std::make_shared<data::Session>(source);
     tmpl::FillOptions options;
     options.created = 1767225600;
     const model::Document doc = tmpl::fill(t, session, tmpl::bindParams(t, {}), options);
