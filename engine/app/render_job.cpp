@@ -1,17 +1,15 @@
 #include "app/render_job.h"
 
+#include "app/render_document.h"
 #include "app/write.h"
 
 #include <optional>
 
 #include "core/error.h"
 #include "data/source.h"
-#include "output/atomic_file.h"
 #include "output/file_set.h"
-#include "pdf/pdf_renderer.h"
 #include "template/fill.h"
 #include "template/template.h"
-#include "xlsx/xlsx_renderer.h"
 
 namespace gp::app {
 namespace {
@@ -52,23 +50,21 @@ std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& req
 
     const fs::path templatePath = tmpl::findTemplate(cfg.templatesDir, request.templateName);
     const tmpl::Template t = tmpl::loadTemplate(templatePath);
-    const data::Params params = tmpl::bindParams(t, request.params);
-
-    auto session = std::make_shared<data::Session>(cfg.source(request.source));
-    const model::Document doc = tmpl::fill(t, session, params, fillOptions(cfg));
+    tmpl::bindParams(t, request.params);  // a bad parameter is a usage error before anything connects
 
     const fs::path dir = request.outDir.empty() ? cfg.outputDir / t.name : request.outDir;
     output::recover(dir, false);  // a render killed in this folder: its set finished, its temporaries gone
     const std::string base = documentBaseName(t, request.params);
-    std::vector<Output> outputs;
-    std::vector<fs::path> written;
-    for (const auto& format : request.formats) {
-        outputs.push_back({format, dir / (base + "." + format)});
-        written.push_back(outputs.back().path);
-    }
-    const model::Warnings found = writeDocument(doc, outputs, cfg);
+    DocumentJob job;
+    job.tpl = &t;
+    job.params = request.params;
+    for (const auto& format : request.formats) job.files.push_back({format, dir / (base + "." + format)});
+    const auto session = std::make_shared<data::Session>(cfg.source(request.source));
+    const RenderedDocument done = renderDocument(cfg, session, job);
     if (warnings)
-        for (const auto& line : found.lines()) warnings->push_back(base + ": " + line);
+        for (const auto& line : done.warnings.lines()) warnings->push_back(base + ": " + line);
+    std::vector<fs::path> written;
+    for (const auto& file : done.written) written.push_back(file.path);
     return written;
 }
 

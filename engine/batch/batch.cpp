@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/render_document.h"
 #include "app/write.h"
 #include "batch/cron.h"
 #include "batch/fingerprint.h"
@@ -578,18 +579,28 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                     if (auto it = params.find(p.name); it != params.end()) given[p.name] = it->second;
                     if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
                 }
-                const model::Document doc = tmpl::fill(tpl, session, tmpl::bindParams(tpl, given), app::fillOptions(cfg));
-                const std::string content = fingerprint(doc);
-                std::vector<app::Output> todo;
+                app::DocumentJob render;
+                render.tpl = &tpl;
+                render.params = given;
+                render.files = job.outputs[t];
                 std::vector<std::string> inputs;
-                for (size_t f = 0; f < spec.formats.size(); ++f) {
-                    inputs.push_back(sha256Hex(kEngine + "\n" + manifest.templates[t].sha256 + "\n" + content + "\n" +
-                                               spec.formats[f]));
-                    if (options.force || !state.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
-                        todo.push_back(job.outputs[t][f]);
-                }
+                // Once filled: a format whose inputs (engine, template, the document's content)
+                // are those of the file on disk is not written again.
+                render.select = [&](const model::Document& doc) {
+                    const std::string content = fingerprint(doc);
+                    std::vector<app::Output> todo;
+                    for (size_t f = 0; f < spec.formats.size(); ++f) {
+                        inputs.push_back(sha256Hex(kEngine + "\n" + manifest.templates[t].sha256 + "\n" + content +
+                                                   "\n" + spec.formats[f]));
+                        if (options.force || !state.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
+                            todo.push_back(job.outputs[t][f]);
+                    }
+                    return todo;
+                };
+                const app::RenderedDocument done = app::renderDocument(cfg, session, render);
+                const std::vector<app::Output>& todo = done.written;
                 if (!todo.empty()) {
-                    for (const auto& w : app::writeDocument(doc, todo, cfg).lines()) r.warnings.push_back(tpl.name + ": " + w);
+                    for (const auto& w : done.warnings.lines()) r.warnings.push_back(tpl.name + ": " + w);
                     renderedAny = true;
                 }
                 for (size_t f = 0; f < spec.formats.size(); ++f) {
