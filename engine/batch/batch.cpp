@@ -30,6 +30,8 @@
 #include "batch/package.h"
 #include "batch/params.h"
 #include "core/error.h"
+#include "core/strings.h"
+#include "core/time_stamp.h"
 #include "data/source.h"
 #include "output/atomic_file.h"
 #include "output/file_set.h"
@@ -44,25 +46,6 @@ namespace fs = std::filesystem;
 
 const std::string kEngine = std::string("GrantPress ") + GP_VERSION;
 constexpr int kAttempts = 3;  // per record, when the data source fails
-
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    for (std::string item; std::getline(in, item, ',');) {
-        item.erase(0, item.find_first_not_of(" \t"));
-        item.erase(item.find_last_not_of(" \t") + 1);
-        if (!item.empty()) out.push_back(item);
-    }
-    return out;
-}
-
-std::string iso(std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::string readFile(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -661,7 +644,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             const bool folders = p.jobs.size() > 1;
             std::vector<PackageMember> members;
             Manifest own = manifest;
-            own.started = own.finished = iso(cfg.created);
+            own.started = own.finished = isoUtc(cfg.created);
             own.status = "complete";
             own.total = p.jobs.size();
             own.records.clear();
@@ -749,8 +732,8 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     manifest.status = summary.status;
     manifest.reason = summary.reason;
     manifest.total = summary.total;
-    manifest.started = iso(started);
-    manifest.finished = iso(now());
+    manifest.started = isoUtc(started);
+    manifest.finished = isoUtc(now());
     fs::create_directories(root);
     state.save();
     summary.manifest = root / (spec.name + ".manifest.json");

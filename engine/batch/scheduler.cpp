@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "batch/cron.h"
+#include "core/time_stamp.h"
 #include "batch/history.h"
 #include "batch/supervise.h"
 #include "core/error.h"
@@ -17,13 +18,6 @@
 namespace gp::batch {
 namespace {
 
-std::string stamp(std::time_t t) {
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
-}
 
 // A run's log (failed records, alerts not sent): each whole line is written at once under
 // the scheduler's log lock, after a prefix (a time stamp, or a journal priority), so lines of
@@ -102,7 +96,7 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
     auto say = [&](const std::string& line, int priority = 6) {
         std::lock_guard lock(logMutex);
         if (options.journal) log << "<" << priority << ">" << line << "\n" << std::flush;
-        else log << "[" << stamp(now()) << "] " << line << "\n" << std::flush;
+        else log << "[" << localStamp(now(), false) << "] " << line << "\n" << std::flush;
     };
 
     auto cfg = std::make_shared<const config::Config>(initial);
@@ -124,7 +118,7 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
         say("batch " + e.spec.name + " starts (" + trigger + ")");
         // The run keeps the configuration it started with, whatever a reload brings.
         slot->thread = std::thread([&, trigger, spec = e.spec, runCfg = cfg, running = &slot->running] {
-            LineLog lines(log, logMutex, [&] { return options.journal ? std::string("<3>") : "[" + stamp(now()) + "] "; });
+            LineLog lines(log, logMutex, [&] { return options.journal ? std::string("<3>") : "[" + localStamp(now(), false) + "] "; });
             std::ostream runLog(&lines);
             RunOptions ro;
             ro.params = options.params;
@@ -161,7 +155,7 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
         if (e.spec.catchUp && last && e.cron.next(*last) <= start) launch(e, "catch-up");
         else if (options.once && e.cron.matches(start)) launch(e, "schedule");
         e.nextDue = e.cron.next(start);
-        say("batch " + e.spec.name + " next at " + stamp(e.nextDue));
+        say("batch " + e.spec.name + " next at " + localStamp(e.nextDue, false));
     }
     while (!options.once && !stop.load()) {
         std::time_t due = entries.front().nextDue;
@@ -179,7 +173,7 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
                 cfg = next;
                 say("configuration reloaded from " + cfg->file.string() + ": " + std::to_string(entries.size()) +
                     " scheduled batch(es); batches in flight go on with the previous one");
-                for (auto& e : entries) say("batch " + e.spec.name + " next at " + stamp(e.nextDue));
+                for (auto& e : entries) say("batch " + e.spec.name + " next at " + localStamp(e.nextDue, false));
             } catch (const std::exception& ex) {
                 say(std::string("configuration not reloaded, the previous one stays in force: ") + ex.what(), 3);
             }

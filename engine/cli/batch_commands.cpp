@@ -16,6 +16,7 @@
 #include "batch/scheduler.h"
 #include "batch/supervise.h"
 #include "core/error.h"
+#include "core/time_stamp.h"
 
 namespace gp::cli {
 namespace {
@@ -37,13 +38,6 @@ bool stdoutIsJournal() {
     return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
 }
 
-std::string when(std::time_t t) {
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
 
 std::pair<int, int> parseShard(const std::string& s) {
     int k = 0, n = 0;
@@ -209,7 +203,7 @@ int runsCommand(const config::Config& cfg, const std::string& show) {
         const auto r = history.get(id);
         if (!r) throw Error(ErrorKind::Usage, "--show " + show + ": no such run in " + batch::History::defaultPath(cfg).string());
         std::cout << "run " << r->id << "\nbatch: " << r->batch << "\ntrigger: " << r->trigger
-                  << "\nstarted: " << when(r->started) << "\nfinished: " << when(r->finished) << " ("
+                  << "\nstarted: " << localStamp(r->started) << "\nfinished: " << localStamp(r->finished) << " ("
                   << (r->finished - r->started) << " s)\nstatus: " << r->status << "\n";
         if (!r->reason.empty()) std::cout << "reason: " << r->reason << "\n";
         if (r->status != "error") std::cout << "records: " << counts(*r) << "\n";
@@ -226,7 +220,7 @@ int runsCommand(const config::Config& cfg, const std::string& show) {
         return 0;
     }
     for (const auto& r : history.recent(50)) {
-        std::cout << r.id << "  " << when(r.started) << "  " << r.batch << "  " << r.trigger << "  " << r.status;
+        std::cout << r.id << "  " << localStamp(r.started) << "  " << r.batch << "  " << r.trigger << "  " << r.status;
         if (r.status != "error") std::cout << "  " << counts(r);
         std::cout << "  (" << (r.finished - r.started) << " s)";
         if (!r.reason.empty()) {
