@@ -394,13 +394,16 @@ private:
 }  // namespace
 
 std::unique_ptr<Cursor> Session::open(const std::string& sql, const Params& params, const std::string& what) {
-    BoundSql bound = bindNames(sql);
+    return open(bindNames(sql), params, what);
+}
+
+std::unique_ptr<Cursor> Session::open(const BoundSql& bound, const Params& params, const std::string& what) {
     for (const auto& name : bound.names)
         if (!params.count(name))
             throw Error(ErrorKind::Template, what + ": uses :" + name + " but no parameter '" + name +
                                                  "' is declared or given");
     if (odbc_) return odbc_->open(bound, params, what);
-    // Every statement is checked before Poco runs the first: a write after a SELECT is refused
+    // Every statement is checked before the first runs: a write after a SELECT is refused
     // as clearly as one alone.
     refuseWrites(bound.sql, what + " on data source '" + source_.name + "'");
     return std::make_unique<SqliteCursor>(Poco::Data::SQLite::Utility::dbHandle(*session_), *readOnly_, bound, params,
@@ -457,8 +460,15 @@ void Session::stream(const std::string& sql, const Params& params, const std::st
 }
 
 Result Session::query(const std::string& sql, const Params& params, const std::string& what) {
+    return query(bindNames(sql), params, what);
+}
+
+Result Session::query(const BoundSql& bound, const Params& params, const std::string& what) {
     Result result;
-    stream(sql, params, what, result.columns, [&](const std::vector<Value>& row) { result.rows.push_back(row); });
+    auto cursor = open(bound, params, what);
+    result.columns = cursor->columns();
+    std::vector<Value> row;
+    while (cursor->next(row)) result.rows.push_back(row);
     return result;
 }
 

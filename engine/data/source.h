@@ -75,6 +75,8 @@ public:
     // A value that cannot be read exactly as its column's type throws gp::Error(Data) naming
     // the query, the row, the column and the value.
     std::unique_ptr<Cursor> open(const std::string& sql, const Params& params, const std::string& what);
+    // The same for SQL whose :name parameters were found already (a compiled template's query).
+    std::unique_ptr<Cursor> open(const BoundSql& bound, const Params& params, const std::string& what);
 
     // Runs `sql`, binding each `:name` from `params`, and calls `onRow` for every row while
     // holding one row in memory. `columns` is filled before the first row.
@@ -85,6 +87,7 @@ public:
 
     // Whole result in memory: for the small queries of a document.
     Result query(const std::string& sql, const Params& params, const std::string& what);
+    Result query(const BoundSql& bound, const Params& params, const std::string& what);
 
     // Prepares every statement of `sql` without running it and throws gp::Error(Template),
     // naming `what` and the refused action, when one does more than read. SQLite only (an ODBC

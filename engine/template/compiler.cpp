@@ -370,6 +370,7 @@ private:
         q.one = boolAttr(n, "one");
         q.source = n.directText();
         q.sql = n.text;
+        q.bound = data::bindNames(q.sql);
         if (!name) return std::nullopt;
         q.name = name->value.text;
         if (!isIdentifier(q.name)) report(*name, "query name '" + q.name + "' must be letters, digits and _");

@@ -223,7 +223,8 @@ private:
 // session open for as long as it lives.
 struct StreamSpec {
     std::shared_ptr<data::Session> session;
-    std::string sql, what, query;
+    data::BoundSql bound;
+    std::string what, query;
     Location loc;          // of the <query>
     data::Params binding;  // the query's parameters
     data::Params params;   // the template's parameters, for {param.x}
@@ -248,7 +249,7 @@ public:
         : spec_(std::move(spec)), totals_(spec_->columns, spec_->defs) {
         globals_ = spec_->globals;
         globals_.params = &spec_->params;
-        cursor_ = atQuery(spec_->loc, [&] { return spec_->session->open(spec_->sql, spec_->binding, spec_->what); });
+        cursor_ = atQuery(spec_->loc, [&] { return spec_->session->open(spec_->bound, spec_->binding, spec_->what); });
         for (size_t i = 0; i < spec_->frameQueries.size(); ++i) {
             scope_.ref.rows.push_back({spec_->frameQueries[i], &spec_->frameColumns[i]});
             scope_.rowValues.push_back(&spec_->frameValues[i]);
@@ -437,7 +438,7 @@ private:
     // in scope where the level was entered.
     data::Params binding(const QueryDef& q, const Level& level) const {
         data::Params out = params_;
-        for (const auto& name : data::bindNames(q.sql).names) {
+        for (const auto& name : q.bound.names) {
             if (out.count(name) || name.rfind("parent_", 0) != 0) continue;
             const std::string column = name.substr(7);
             for (auto row = level.entryRows.rbegin(); row != level.entryRows.rend(); ++row) {
@@ -455,7 +456,7 @@ private:
     }
 
     const data::Result& run(const QueryDef& q, Level& level) {
-        data::Result r = atQuery(q.loc, [&] { return session_->query(q.sql, binding(q, level), where(q)); });
+        data::Result r = atQuery(q.loc, [&] { return session_->query(q.bound, binding(q, level), where(q)); });
         if (q.one && r.rows.size() != 1) {
             std::string given;
             for (const auto& [k, v] : params_)
@@ -691,7 +692,7 @@ private:
         if (!q) throw Error(ErrorKind::Template, b.rowsLoc.file, b.rowsLoc.line, b.rowsLoc.column, "no <query name=\"" + b.rows + "\"> here");
         auto spec = std::make_shared<StreamSpec>();
         spec->session = session_;
-        spec->sql = q->sql;
+        spec->bound = q->bound;
         spec->what = where(*q);
         spec->loc = q->loc;
         spec->query = q->name;

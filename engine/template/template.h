@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "data/source.h"
 #include "model/document.h"
 #include "template/expr.h"
 #include "template/xml.h"
@@ -31,6 +32,7 @@ struct ParamDef {
 struct QueryDef {
     std::string name;
     std::string sql;
+    data::BoundSql bound;  // `sql` with its :name parameters found, once, when compiled
     bool one = false;  // exactly one row expected; its columns are {name.column}
     Location loc;
     SourceText source;  // the SQL with positions, to point at a `:name` in it

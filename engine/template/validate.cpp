@@ -76,7 +76,7 @@ private:
 
     // The `:name` parameters of a query: declared parameters, or (in a <repeat>) parent_column.
     void binds(const QueryDef& q, bool nested) {
-        const auto bound = data::bindNames(q.sql);
+        const auto& bound = q.bound;
         std::set<std::string> seen;
         for (const auto& name : bound.names) {
             if (!seen.insert(name).second) continue;
