@@ -1,7 +1,6 @@
 #include "app/render_document.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>

@@ -538,7 +538,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
         r.key = job.key;
         if (diskFull.load()) {
             r.status = "not run";
-            r.error = "not run: the disk holding the batch folder is full";
+            r.error = "the disk holding the batch folder was full before this record";
             return;
         }
         if (options.stop && options.stop->load()) {
