@@ -11,7 +11,9 @@
 # Crashes, leaks and timeouts are written to build-fuzz/artifacts/<target>/; the script then
 # fails, printing each artifact and how to reproduce it. Logs: build-fuzz/logs/<target>.log.
 #
-# Environment: GP_FUZZ_JOBS (build parallelism, default nproc), CC/CXX (default clang/clang++).
+# Environment: GP_FUZZ_JOBS (build parallelism, default nproc), CC/CXX (default clang/clang++),
+# GP_FUZZ_SEED (libFuzzer's -seed: a fixed seed makes a run from the same corpus take the same
+# path, so what the test command's short runs find can be reproduced; default: a random seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -101,7 +103,7 @@ for t in "${targets[@]}"; do
   rc=0
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${max_len[$t]}" \
     -dict="$root/fuzz/dict/$t.dict" -artifact_prefix="$artifacts/" -print_final_stats=1 \
-    -close_fd_mask=1 "${dirs[@]}" >"$log" 2>&1 || rc=$?
+    -close_fd_mask=1 ${GP_FUZZ_SEED:+-seed="$GP_FUZZ_SEED"} "${dirs[@]}" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
   new=$(find "$artifacts" -type f | sort | comm -13 "$build/logs/$t.before" -)

@@ -76,17 +76,41 @@ bool isParamKey(const std::string& key) {
     return true;
 }
 
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
 // Line-level syntax check that Poco's reader does not do (it accepts almost anything);
-// records the line of every key so later errors can point at it.
-std::map<std::string, int> scanLines(const std::string& text, const std::string& file) {
+// records the line of every key so later errors can point at it, and gives the text Poco is
+// to read: '#' comment lines blanked (Poco takes only ';' for a comment, so "# note" would be
+// a key named "#"). Poco's names are not case-sensitive: [batch.A] and [batch.a], or query
+// and Query, would be merged into one, so they count as the same name given twice.
+struct Scanned {
     std::map<std::string, int> lineOf;  // "section.key" -> line; "section" -> header line
+    std::string pocoText;
+};
+
+Scanned scanLines(const std::string& text, const std::string& file) {
+    Scanned out;
+    auto& lineOf = out.lineOf;
+    std::map<std::string, std::string> seen;  // lowercase name of a section or "section.key" -> as first written
+    // "" for a new name; else how it was first written
+    auto earlier = [&](const std::string& name) {
+        auto [it, fresh] = seen.emplace(lower(name), name);
+        return fresh ? std::string() : it->second;
+    };
     std::istringstream in(text);
     std::string raw, section;
     int line = 0;
     while (std::getline(in, raw)) {
         ++line;
         std::string s = trim(raw);
-        if (s.empty() || s[0] == ';' || s[0] == '#') continue;
+        if (s.empty() || s[0] == ';' || s[0] == '#') {
+            out.pocoText += "\n";
+            continue;
+        }
+        out.pocoText += raw + "\n";
         if (s[0] == '[') {
             if (s.back() != ']')
                 throw Error(ErrorKind::Config, file, line, "section header '" + s + "' is missing its closing ']'");
@@ -102,8 +126,10 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
             if (const size_t dot = section.find('.'); dot != std::string::npos && section.find('.', dot + 1) != std::string::npos)
                 throw Error(ErrorKind::Config, file, line,
                             "section [" + section + "]: a " + section.substr(0, dot) + " name cannot contain '.'");
-            if (lineOf.count(section))
-                throw Error(ErrorKind::Config, file, line, "section [" + section + "] appears twice");
+            if (const std::string first = earlier(section); !first.empty())
+                throw Error(ErrorKind::Config, file, line,
+                            "section [" + section + "] appears twice" +
+                                (first == section ? "" : " (as [" + first + "] first: names do not depend on case)"));
             lineOf[section] = line;
             continue;
         }
@@ -126,11 +152,15 @@ std::map<std::string, int> scanLines(const std::string& text, const std::string&
             throw Error(ErrorKind::Config, file, line,
                         "unknown key '" + key + "' in [" + section + "]" + didYouMean(key, allowed) + " (known: " + list + ")");
         }
-        if (lineOf.count(section + "." + key))
-            throw Error(ErrorKind::Config, file, line, "key '" + key + "' given twice in [" + section + "]");
+        if (const std::string first = earlier(section + "." + key); !first.empty())
+            throw Error(ErrorKind::Config, file, line,
+                        "key '" + key + "' given twice in [" + section + "]" +
+                            (first == section + "." + key ? ""
+                                                          : " (as '" + first.substr(section.size() + 1) +
+                                                                "' first: keys do not depend on case)"));
         lineOf[section + "." + key] = line;
     }
-    return lineOf;
+    return out;
 }
 
 double parseNumber(const std::string& value, const std::string& file, int line, const std::string& key, double min,
@@ -278,11 +308,12 @@ Config Config::load(const fs::path& path) {
         throw Error(ErrorKind::Config, file + ": cannot read the configuration file (give another with --config FILE)");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a BOM would break Poco's first key
-    auto lineOf = scanLines(text, file);
+    Scanned scanned = scanLines(text, file);
+    auto& lineOf = scanned.lineOf;
     auto lineFor = [&](const std::string& key) { return lineOf.count(key) ? lineOf[key] : 0; };
 
     Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini(new Poco::Util::IniFileConfiguration);
-    std::istringstream iniStream(text);
+    std::istringstream iniStream(scanned.pocoText);
     ini->load(iniStream);
 
     Config cfg;

@@ -87,6 +87,30 @@ TEST(Config, MalformedFilesNameTheLine) {
     expectError("[engine]\ndefault_source = b\n[source.a]\nkind = sqlite\npath = x\n", 2, "names no [source.NAME]");
 }
 
+TEST(Config, NamesThatDifferOnlyInCaseAreTheSameName) {
+    // Poco reads names without regard to case: two spellings would be merged in silence.
+    const std::string source = "[source.a]\nkind = sqlite\npath = x\n";
+    expectError(source + "[batch.Annual]\nquery = SELECT 1 AS id\ntemplates = t\n[batch.annual]\n", 7,
+                "section [batch.annual] appears twice (as [batch.Annual] first: names do not depend on case)");
+    expectError(source + "[batch.a]\nparam.Year = 1\nparam.year = 2\n", 6,
+                "key 'param.year' given twice in [batch.a] (as 'param.Year' first: keys do not depend on case)");
+    expectError(source + "[source.a]\n", 4, "section [source.a] appears twice");
+}
+
+TEST(Config, HashCommentsAreCommentsForPocoToo) {
+    // Poco takes only ';' for a comment: "#." inside a batch section was a key "#" with a
+    // subkey "." that Poco then could not read back (an uncaught NotFoundException, found by
+    // the config fuzzer: tests/data/fuzz/config/).
+    fs::path p = writeIni("hash.ini",
+                          "[source.a]\nkind = sqlite\npath = x\n# path = elsewhere\n[batch.f]\n#.\n"
+                          "# templates = other\nquery = SELECT 1 AS id\ntemplates = t\n");
+    const Config c = Config::load(p);
+    EXPECT_EQ(fs::path(c.source("a").path).filename(), "x");
+    ASSERT_EQ(c.batchValues.count("f"), 1u);
+    EXPECT_EQ(c.batchValues.at("f"), (std::map<std::string, std::string>{{"query", "SELECT 1 AS id"}, {"templates", "t"}}));
+    EXPECT_EQ(c.batchLines.at("f.templates"), 9);
+}
+
 TEST(Config, MissingFileIsAConfigError) {
     try {
         Config::load("/nonexistent/reports.ini");
