@@ -150,7 +150,7 @@ public:
     void record(const ManifestRecord& r) {
         std::lock_guard lock(mutex_);
         ++seen_;
-        if (r.status == "failed") {
+        if (r.status == RecordStatus::Failed) {
             if (tty_) out_ << "\r\033[K";
             out_ << "failed: record " << r.key << ": " << r.error << "\n";
         }
@@ -361,43 +361,68 @@ void parallelFor(std::size_t n, int workers, F&& fn) {
     for (auto& t : threads) t.join();
 }
 
-}  // namespace
+// The steps of a run, in the order run() takes them. Each throws gp::Error for what stops the
+// whole batch before any document is written; what goes wrong with one record or package is
+// recorded in its result instead.
 
-RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options) {
-    auto now = options.now ? options.now : [] { return std::time(nullptr); };
-    std::ostream& log = options.log ? *options.log : std::cerr;
-    const std::time_t started = now();
+// Step 1: what every record shares: the source, the parameters, the templates (loaded and
+// checked once, shared read-only by the workers) and the manifest's header.
+struct Plan {
+    std::string sourceName;
+    data::SourceConfig source;
+    std::map<std::string, std::string> params;
+    std::vector<tmpl::Template> templates;
+    std::set<std::string> secrets;  // parameters that are never shown nor put in a file name
+    Manifest manifest;              // the header; records and packages come at the end
+    fs::path root;                  // the batch folder
+};
+
+Plan makePlan(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options, std::time_t started) {
     if (options.shards < 1 || options.shard < 1 || options.shard > options.shards)
         throw Error(ErrorKind::Usage, "--shard " + std::to_string(options.shard) + "/" + std::to_string(options.shards) +
                                           ": K must be between 1 and N");
-
+    Plan plan;
     // The source: --source, else the batch's `source =`, else [engine] default_source.
-    const std::string sourceName =
-        !options.source.empty() ? options.source : !spec.source.empty() ? spec.source : cfg.defaultSource;
-    const data::SourceConfig source = cfg.source(sourceName);
-    const std::map<std::string, std::string> params = resolveParams(spec, options.params, started);
+    plan.sourceName = !options.source.empty() ? options.source : !spec.source.empty() ? spec.source : cfg.defaultSource;
+    plan.source = cfg.source(plan.sourceName);
+    plan.params = resolveParams(spec, options.params, started);
+    plan.root = options.outDir.empty() ? cfg.outputDir / spec.name : options.outDir;
 
-    // Templates: loaded and checked once, shared read-only by the workers.
-    std::vector<tmpl::Template> templates;
-    Manifest manifest;
-    manifest.batch = spec.name;
-    manifest.engine = kEngine;
-    manifest.source = sourceName;
-    manifest.params = params;
-    manifest.shard = std::to_string(options.shard) + "/" + std::to_string(options.shards);
+    Manifest& m = plan.manifest;
+    m.batch = spec.name;
+    m.engine = kEngine;
+    m.source = plan.sourceName;
+    m.params = plan.params;
+    m.shard = std::to_string(options.shard) + "/" + std::to_string(options.shards);
     for (const auto& name : spec.templates) {
         const fs::path path = tmpl::findTemplate(cfg.templatesDir, name);
-        templates.push_back(tmpl::loadTemplate(path));
-        manifest.templates.push_back({templates.back().name, sha256Hex(readFile(path))});
+        plan.templates.push_back(tmpl::loadTemplate(path));
+        m.templates.push_back({plan.templates.back().name, sha256Hex(readFile(path))});
     }
+    // Secret parameters (passwords of the documents) are used, never shown: "***" in the
+    // manifest, the history and alerts.
+    for (const auto& t : plan.templates)
+        for (const auto& p : t.params)
+            if (p.secret) plan.secrets.insert(p.name);
+    for (auto& [name, value] : m.params)
+        if (plan.secrets.count(name)) value = "***";
+    return plan;
+}
 
-    // Records, in the query's order; names are made safe and unique over the whole list so
-    // that shards on several machines agree.
-    data::Result records;
+// Step 2: the records, in the query's order, with the index of their id column; every
+// template parameter must come from a column or a batch parameter.
+struct Records {
+    data::Result result;
+    std::size_t idIndex = 0;
+};
+
+Records selectRecords(const BatchSpec& spec, const Plan& plan) {
+    Records records;
     {
-        data::Session session(source);
+        data::Session session(plan.source);
         try {
-            records = session.query(spec.query, queryParams(params), "query of [batch." + spec.name + "] (" + spec.where + ")");
+            records.result = session.query(spec.query, queryParams(plan.params),
+                                           "query of [batch." + spec.name + "] (" + spec.where + ")");
         } catch (const Error& e) {
             // The batch query is reports.ini's, not a template's: a write it attempts is a
             // configuration error.
@@ -405,108 +430,119 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
             throw Error(ErrorKind::Config, e.what());
         }
     }
-    auto idColumn = std::find(records.columns.begin(), records.columns.end(), "id");
-    if (idColumn == records.columns.end())
+    const auto& columns = records.result.columns;
+    auto idColumn = std::find(columns.begin(), columns.end(), "id");
+    if (idColumn == columns.end())
         throw Error(ErrorKind::Config, spec.where + ": the query of [batch." + spec.name +
-                                           "] must return an id column (it returns: " + joined(records.columns) + ")");
-    const size_t idIndex = static_cast<size_t>(idColumn - records.columns.begin());
-    checkParameters(spec, templates, records.columns, params);
+                                           "] must return an id column (it returns: " + joined(columns) + ")");
+    records.idIndex = static_cast<std::size_t>(idColumn - columns.begin());
+    checkParameters(spec, plan.templates, columns, plan.params);
+    return records;
+}
 
-    // Secret parameters (passwords of the documents) are used, never shown: "***" in the
-    // manifest, the history and alerts; no file name may be built from one.
-    std::set<std::string> secrets;
-    for (const auto& t : templates)
-        for (const auto& p : t.params)
-            if (p.secret) secrets.insert(p.name);
-    for (auto& [name, value] : manifest.params)
-        if (secrets.count(name)) value = "***";
+// Step 3: every file of every record and package, relative to the batch folder. Names are
+// made safe and unique over the whole list, so that shards on several machines agree.
+struct Outputs {
+    std::vector<Job> jobs;
+    std::vector<Package> packages;  // point into jobs (a moved vector keeps its elements)
+};
 
-    const fs::path root = options.outDir.empty() ? cfg.outputDir / spec.name : options.outDir;
+Outputs planOutputs(const config::Config& cfg, const BatchSpec& spec, const Plan& plan, const Records& records) {
+    const auto& columns = records.result.columns;
     const tmpl::Location patternLoc{cfg.file.string(), cfg.batchLines.at(spec.name), 0};
     const tmpl::TextExpr outputPattern = tmpl::parseText(spec.output, patternLoc, false);
     const tmpl::TextExpr packagePattern = tmpl::parseText(spec.package, patternLoc, false);
     for (const auto* pattern : {&outputPattern, &packagePattern})
         for (const tmpl::Expr* e : pattern->references())
-            if (e->ref.size() == 1 && secrets.count(e->ref[0]))
+            if (e->ref.size() == 1 && plan.secrets.count(e->ref[0]))
                 throw Error(ErrorKind::Config, spec.where + ": [batch." + spec.name + "] names files with {" + e->ref[0] +
                                                    "}, a secret parameter of its templates: a password never goes "
                                                    "into a file name");
 
-    std::vector<Job> jobs(records.rows.size());
-    std::vector<Package> packages;
+    Outputs out;
+    out.jobs.resize(records.result.rows.size());
     std::map<fs::path, std::size_t> packageIndex;  // the same path: the same package
     std::vector<fs::path> names;                   // every output, for collision resolution
-    for (size_t i = 0; i < records.rows.size(); ++i) {
-        const auto& row = records.rows[i];
-        Job& job = jobs[i];
+    for (std::size_t i = 0; i < records.result.rows.size(); ++i) {
+        const auto& row = records.result.rows[i];
+        Job& job = out.jobs[i];
         job.index = i;
-        job.key = toPlainString(row[idIndex]);
-        for (size_t c = 0; c < records.columns.size(); ++c) job.params[records.columns[c]] = toPlainString(row[c]);
+        job.key = toPlainString(row[records.idIndex]);
+        for (std::size_t c = 0; c < columns.size(); ++c) job.params[columns[c]] = toPlainString(row[c]);
         auto fillPattern = [&](const tmpl::TextExpr& pattern, const std::string& templateName) {
-            std::string out;
+            std::string name;
             for (const auto& seg : pattern.segments) {
-                out += seg.literal;
+                name += seg.literal;
                 if (!seg.expr) continue;
                 tmpl::TextExpr one{{{"", seg.expr}}, pattern.loc};
                 model::Cell cell = tmpl::evaluate(one, [&](const tmpl::Expr& e) -> std::optional<Value> {
                     if (e.ref.size() == 1 && e.ref[0] == "template") return Value(templateName);
-                    auto it = std::find(records.columns.begin(), records.columns.end(), e.ref.back());
-                    if (e.ref.size() != 1 || it == records.columns.end())
+                    auto it = std::find(columns.begin(), columns.end(), e.ref.back());
+                    if (e.ref.size() != 1 || it == columns.end())
                         throw Error(ErrorKind::Config, spec.where + ": output pattern {" + e.source +
                                                            "} names no column of the batch query");
-                    return row[static_cast<size_t>(it - records.columns.begin())];
+                    return row[static_cast<std::size_t>(it - columns.begin())];
                 });
-                out += safeComponent(cell.text);
+                name += safeComponent(cell.text);
             }
-            return out;
+            return name;
         };
-        for (const auto& t : templates) {
+        for (const auto& t : plan.templates) {
             const std::string base = fillPattern(outputPattern, t.name);
-            std::vector<std::string> rel;
-            for (const auto& format : spec.formats) {
-                names.push_back(safeRelative(base + "." + format, spec.where));
-                rel.push_back({});
-            }
-            job.relative.push_back(rel);
+            for (const auto& format : spec.formats) names.push_back(safeRelative(base + "." + format, spec.where));
+            job.relative.emplace_back(spec.formats.size());
         }
         if (!spec.package.empty()) {
             const fs::path path = safeRelative(fillPattern(packagePattern, "") + ".zip", spec.where);
-            auto [it, fresh] = packageIndex.emplace(path, packages.size());
-            if (fresh) packages.push_back({path, "", {}, {}});
+            auto [it, fresh] = packageIndex.emplace(path, out.packages.size());
+            if (fresh) out.packages.push_back({path, "", {}, {}});
             job.package = it->second;
-            packages[it->second].jobs.push_back(&job);
+            out.packages[it->second].jobs.push_back(&job);
         }
     }
-    for (const auto& p : packages) names.push_back(p.path);
+    for (const auto& p : out.packages) names.push_back(p.path);
     resolveCollisions(names);
-    {
-        size_t n = 0;
-        for (auto& job : jobs) {
-            job.outputs.resize(templates.size());
-            for (size_t t = 0; t < templates.size(); ++t)
-                for (size_t f = 0; f < spec.formats.size(); ++f) {
-                    job.relative[t][f] = names[n].generic_string();
-                    job.outputs[t].push_back({spec.formats[f], root / names[n++]});
-                }
-        }
-        for (auto& p : packages) {
-            p.rel = names[n].generic_string();
-            p.path = root / names[n++];
-        }
+    std::size_t n = 0;
+    for (auto& job : out.jobs) {
+        job.outputs.resize(plan.templates.size());
+        for (std::size_t t = 0; t < plan.templates.size(); ++t)
+            for (std::size_t f = 0; f < spec.formats.size(); ++f) {
+                job.relative[t][f] = names[n].generic_string();
+                job.outputs[t].push_back({spec.formats[f], plan.root / names[n++]});
+            }
     }
+    for (auto& p : out.packages) {
+        p.rel = names[n].generic_string();
+        p.path = plan.root / names[n++];
+    }
+    return out;
+}
 
-    // Shards split whole packages (a zip is written by one machine), else records.
-    std::vector<Job*> mine;
-    std::vector<Package*> myPackages;
-    auto ours = [&](std::size_t unit) { return static_cast<int>(unit % static_cast<size_t>(options.shards)) == options.shard - 1; };
-    for (size_t p = 0; p < packages.size(); ++p)
-        if (ours(p)) myPackages.push_back(&packages[p]);
-    for (auto& job : jobs)
-        if (spec.package.empty() ? ours(job.index) : ours(job.package)) mine.push_back(&job);
+// Step 4: this shard's share: whole packages (a zip is written by one machine), else records.
+struct Share {
+    std::vector<Job*> jobs;
+    std::vector<Package*> packages;
+};
 
-    // The output folder must take files before the first record: a folder that cannot be
-    // written is one output error (73), not a failure per record.
-    {
+Share takeShare(Outputs& outputs, const BatchSpec& spec, const RunOptions& options) {
+    auto ours = [&](std::size_t unit) {
+        return static_cast<int>(unit % static_cast<std::size_t>(options.shards)) == options.shard - 1;
+    };
+    Share share;
+    for (std::size_t p = 0; p < outputs.packages.size(); ++p)
+        if (ours(p)) share.packages.push_back(&outputs.packages[p]);
+    for (auto& job : outputs.jobs)
+        if (spec.package.empty() ? ours(job.index) : ours(job.package)) share.jobs.push_back(&job);
+    return share;
+}
+
+// Step 5: the batch folder, writable and held for this run: a folder that cannot be written
+// is one output error (73) before the first record, not a failure per record; a second run
+// on it (by hand, a scheduler, another machine on the same folder) stops instead of racing
+// for the same files and state; what a killed run left half committed is finished.
+class FolderLock {
+public:
+    FolderLock(const fs::path& root, const std::string& batch) {
         std::error_code ec;
         fs::create_directories(root, ec);
         const fs::path probe = root / (".grantpress-probe-" + std::to_string(::getpid()));
@@ -515,235 +551,285 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
                                                (ec ? " (" + ec.message() + ")" : "") +
                                                ": check its permissions and free space, or give another with --out");
         fs::remove(probe, ec);
+        fd_ = ::open((root / ".grantpress-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) throw Error(ErrorKind::Output, root.string() + ": cannot create .grantpress-lock: " + std::strerror(errno));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw Error(ErrorKind::Busy, "batch " + batch + " is already running on " + root.string() +
+                                             " (another grantpress holds .grantpress-lock there): wait for it to finish, "
+                                             "or stop it, then run again");
+        }
+        output::recover(root, true);  // commits a killed run left half done finished, its temporaries removed
     }
-    // One run per batch folder at a time: a second (by hand, a scheduler, another machine on
-    // the same folder) stops here instead of racing for the same files and state.
-    const int lockFd = ::open((root / ".grantpress-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lockFd < 0) throw Error(ErrorKind::Output, root.string() + ": cannot create .grantpress-lock: " + std::strerror(errno));
-    struct LockGuard {
-        int fd;
-        ~LockGuard() { ::close(fd); }  // closing releases the lock
-    } lockGuard{lockFd};
-    if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0)
-        throw Error(ErrorKind::Busy, "batch " + spec.name + " is already running on " + root.string() +
-                                         " (another grantpress holds .grantpress-lock there): wait for it to finish, "
-                                         "or stop it, then run again");
-    output::recover(root, true);  // commits a killed run left half done finished, its temporaries removed
-    State state(root / ".grantpress-state.json");
-    Progress progress(log, mine.size(), options.quiet);
+    ~FolderLock() { ::close(fd_); }  // closing releases the lock
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
 
-    std::atomic<bool> diskFull{false};
-    auto renderRecord = [&](Job& job, std::shared_ptr<data::Session>& session) {
+private:
+    int fd_ = -1;
+};
+
+// Step 6: one record's documents, through app::renderDocument. A data error may be a lost
+// connection: the record is retried on a fresh session, a bounded number of times, before it
+// is reported as failed. A full disk stops every later record (they are "not run", and say why).
+class RecordRenderer {
+public:
+    RecordRenderer(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options, const Plan& plan,
+                   State& state)
+        : cfg_(cfg), spec_(spec), options_(options), plan_(plan), state_(state) {}
+
+    // Fills job.result; `session` is the worker's, opened on first use and dropped on error.
+    void render(Job& job, std::shared_ptr<data::Session>& session) {
         ManifestRecord& r = job.result;
         r.key = job.key;
-        if (diskFull.load()) {
-            r.status = "not run";
-            r.error = "the disk holding the batch folder was full before this record";
-            return;
-        }
-        if (options.stop && options.stop->load()) {
-            r.status = "not run";
-            r.error = "the batch was stopped (SIGINT/SIGTERM) before this record";
-            return;
-        }
-        // A data error may be a lost connection: retry the record on a fresh session, a
-        // bounded number of times, before reporting it as failed.
+        if (diskFull_.load()) return notRun(r, "the disk holding the batch folder was full before this record");
+        if (options_.stop && options_.stop->load())
+            return notRun(r, "the batch was stopped (SIGINT/SIGTERM) before this record");
         for (int attempt = 1;; ++attempt) try {
             r.files.clear();
             r.error.clear();
             r.warnings.clear();
             job.inputs.clear();
-            if (!session) session = std::make_shared<data::Session>(source);
+            if (!session) session = std::make_shared<data::Session>(plan_.source);
             bool renderedAny = false;
-            for (size_t t = 0; t < templates.size(); ++t) {
-                const tmpl::Template& tpl = templates[t];
-                std::map<std::string, std::string> given;
-                for (const auto& p : tpl.params) {
-                    if (auto it = params.find(p.name); it != params.end()) given[p.name] = it->second;
-                    if (auto it = job.params.find(p.name); it != job.params.end()) given[p.name] = it->second;
-                }
-                app::DocumentJob render;
-                render.tpl = &tpl;
-                render.params = given;
-                render.files = job.outputs[t];
-                std::vector<std::string> inputs;
-                // Once filled: a format whose inputs (engine, template, the document's content)
-                // are those of the file on disk is not written again.
-                render.select = [&](const model::Document& doc) {
-                    const std::string content = fingerprint(doc);
-                    std::vector<app::Output> todo;
-                    for (size_t f = 0; f < spec.formats.size(); ++f) {
-                        inputs.push_back(sha256Hex(kEngine + "\n" + manifest.templates[t].sha256 + "\n" + content +
-                                                   "\n" + spec.formats[f]));
-                        if (options.force || !state.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
-                            todo.push_back(job.outputs[t][f]);
-                    }
-                    return todo;
-                };
-                const app::RenderedDocument done = app::renderDocument(cfg, session, render);
-                const std::vector<app::Output>& todo = done.written;
-                if (!todo.empty()) {
-                    for (const auto& w : done.warnings.lines()) r.warnings.push_back(tpl.name + ": " + w);
-                    renderedAny = true;
-                }
-                for (size_t f = 0; f < spec.formats.size(); ++f) {
-                    const bool fresh = std::any_of(todo.begin(), todo.end(),
-                                                   [&](const app::Output& o) { return o.path == job.outputs[t][f].path; });
-                    r.files.push_back(fresh ? state.remember(job.relative[t][f], job.outputs[t][f].path, inputs[f])
-                                            : state.recorded(job.relative[t][f]));
-                    job.inputs.push_back(inputs[f]);
-                }
-            }
-            r.status = renderedAny ? "done" : "skipped";
+            for (std::size_t t = 0; t < plan_.templates.size(); ++t) renderedAny |= renderTemplate(job, t, session);
+            r.status = renderedAny ? RecordStatus::Done : RecordStatus::Skipped;
             return;
         } catch (const DiskFullError& e) {
-            // No later record can be written either: the others are not run, and the run says why.
-            r.status = "failed";
-            r.error = e.what();
-            r.files.clear();
-            diskFull = true;
-            return;
+            diskFull_ = true;
+            return failed(r, e.what());
         } catch (const std::exception& e) {
             session.reset();  // a broken connection is not reused
             const auto* err = dynamic_cast<const Error*>(&e);
-            const bool retryable = err && err->kind() == ErrorKind::Data && !dynamic_cast<const BadValueError*>(err);
-            if (retryable && attempt < kAttempts) continue;
-            r.status = "failed";
-            r.error = e.what();
-            if (err && err->kind() == ErrorKind::Data && attempt > 1)
-                r.error += " (after " + std::to_string(attempt) + " attempts)";
-            r.files.clear();
+            const bool dataError = err && err->kind() == ErrorKind::Data;
+            if (dataError && !dynamic_cast<const BadValueError*>(err) && attempt < kAttempts) continue;
+            return failed(r, std::string(e.what()) +
+                                 (dataError && attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : ""));
+        }
+    }
+
+    bool diskFull() const { return diskFull_.load(); }
+    void noteDiskFull() { diskFull_ = true; }
+
+private:
+    static void notRun(ManifestRecord& r, const std::string& why) {
+        r.status = RecordStatus::NotRun;
+        r.error = why;
+    }
+    static void failed(ManifestRecord& r, const std::string& why) {
+        r.status = RecordStatus::Failed;
+        r.error = why;
+        r.files.clear();
+    }
+
+    // Template t of the record; true when a file was written (not every one was current).
+    bool renderTemplate(Job& job, std::size_t t, const std::shared_ptr<data::Session>& session) {
+        const tmpl::Template& tpl = plan_.templates[t];
+        ManifestRecord& r = job.result;
+        app::DocumentJob render;
+        render.tpl = &tpl;
+        for (const auto& p : tpl.params) {  // the record's columns override the batch's parameters
+            if (auto it = plan_.params.find(p.name); it != plan_.params.end()) render.params[p.name] = it->second;
+            if (auto it = job.params.find(p.name); it != job.params.end()) render.params[p.name] = it->second;
+        }
+        render.files = job.outputs[t];
+        std::vector<std::string> inputs;
+        // Once filled: a format whose inputs (engine, template, the document's content) are
+        // those of the file on disk is not written again.
+        render.select = [&](const model::Document& doc) {
+            const std::string content = fingerprint(doc);
+            std::vector<app::Output> todo;
+            for (std::size_t f = 0; f < spec_.formats.size(); ++f) {
+                inputs.push_back(sha256Hex(kEngine + "\n" + plan_.manifest.templates[t].sha256 + "\n" + content + "\n" +
+                                           spec_.formats[f]));
+                if (options_.force || !state_.current(job.relative[t][f], job.outputs[t][f].path, inputs.back()))
+                    todo.push_back(job.outputs[t][f]);
+            }
+            return todo;
+        };
+        const app::RenderedDocument done = app::renderDocument(cfg_, session, render);
+        if (!done.written.empty())  // a document not written again has its warnings in the last run's manifest
+            for (const auto& w : done.warnings.lines()) r.warnings.push_back(tpl.name + ": " + w);
+        for (std::size_t f = 0; f < spec_.formats.size(); ++f) {
+            const bool fresh = std::any_of(done.written.begin(), done.written.end(),
+                                           [&](const app::Output& o) { return o.path == job.outputs[t][f].path; });
+            r.files.push_back(fresh ? state_.remember(job.relative[t][f], job.outputs[t][f].path, inputs[f])
+                                    : state_.recorded(job.relative[t][f]));
+            job.inputs.push_back(inputs[f]);
+        }
+        return !done.written.empty();
+    }
+
+    const config::Config& cfg_;
+    const BatchSpec& spec_;
+    const RunOptions& options_;
+    const Plan& plan_;
+    State& state_;
+    std::atomic<bool> diskFull_{false};
+};
+
+// Step 7: a package, once its records are rendered; written only when every record in it
+// succeeded, so a zip never holds a partial set. One record: its files at the top; several:
+// a folder per record.
+void writePackageOf(Package& p, const config::Config& cfg, const BatchSpec& spec, const RunOptions& options,
+                    const Plan& plan, State& state, RecordRenderer& renderer) {
+    p.result.path = p.rel;
+    for (Job* job : p.jobs) p.result.records.push_back(job->key);
+    for (Job* job : p.jobs)
+        if (job->result.status == RecordStatus::Failed || job->result.status == RecordStatus::NotRun) {
+            p.result.status = PackageStatus::NotWritten;
+            p.result.reason = "record " + job->key +
+                              (job->result.status == RecordStatus::Failed ? " failed" : " was not run (stopped)");
             return;
         }
-    };
-
-    const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : spec.workers,
-                                                  static_cast<int>(std::max<size_t>(1, mine.size()))));
-    {
-        std::vector<std::shared_ptr<data::Session>> sessions(static_cast<size_t>(workers));  // one per worker
-        parallelFor(mine.size(), workers, [&](std::size_t i, int worker) {
-            renderRecord(*mine[i], sessions[static_cast<size_t>(worker)]);
-            if (mine[i]->result.status != "not run") progress.record(mine[i]->result);
-        });
-    }
-
-    // Packages once their records are rendered: a package is written only when every record
-    // in it succeeded, so a zip never holds a partial set.
-    parallelFor(myPackages.size(), workers, [&](std::size_t i, int) {
-        Package& p = *myPackages[i];
-        p.result.path = p.rel;
-        for (Job* job : p.jobs) p.result.records.push_back(job->key);
-        for (Job* job : p.jobs)
-            if (job->result.status == "failed" || job->result.status == "not run") {
-                p.result.status = "not written";
-                p.result.reason = "record " + job->key + (job->result.status == "failed" ? " failed" : " was not run (stopped)");
-                return;
-            }
-        try {
-            // One record: its files at the top; several: a folder per record.
-            const bool folders = p.jobs.size() > 1;
-            std::vector<PackageMember> members;
-            Manifest own = manifest;
-            own.started = own.finished = isoUtc(cfg.created);
-            own.status = "complete";
-            own.total = p.jobs.size();
-            own.records.clear();
-            std::string inputs;
-            for (Job* job : p.jobs) {
-                ManifestRecord rec = job->result;
-                rec.status = "done";
-                size_t m = 0;
-                for (size_t t = 0; t < templates.size(); ++t)
-                    for (size_t f = 0; f < spec.formats.size(); ++f, ++m) {
-                        std::string name = asciiMemberName(templates[t].name + "." + spec.formats[f]);
-                        if (folders) name = asciiMemberName(job->key) + "/" + name;
-                        members.push_back({name, job->outputs[t][f].path});
-                        rec.files[m].path = name;
-                        p.result.members.push_back(name);
-                        inputs += job->inputs[m];
-                    }
-                own.records.push_back(rec);
-            }
-            p.result.members.push_back("manifest.json");
-            const std::string packageInputs = sha256Hex(inputs);
-            if (options.force || !state.current(p.rel, p.path, packageInputs)) {
-                output::AtomicFile zip(p.path);
-                writePackage(zip.tempPath(), members, toJson(own), cfg.created);
-                zip.commit();
-                p.result.status = "written";
-                p.result.file = state.remember(p.rel, p.path, packageInputs);
-            } else {
-                p.result.status = "skipped";
-                p.result.file = state.recorded(p.rel);
-            }
-        } catch (const std::exception& e) {
-            p.result.status = "not written";
-            p.result.reason = e.what();
-            p.result.members.clear();
-            if (dynamic_cast<const DiskFullError*>(&e)) diskFull = true;
+    try {
+        const bool folders = p.jobs.size() > 1;
+        std::vector<PackageMember> members;
+        Manifest own = plan.manifest;
+        own.started = own.finished = isoUtc(cfg.created);
+        own.status = RunStatus::Complete;
+        own.total = p.jobs.size();
+        std::string inputs;
+        for (Job* job : p.jobs) {
+            ManifestRecord rec = job->result;
+            rec.status = RecordStatus::Done;
+            std::size_t m = 0;
+            for (std::size_t t = 0; t < plan.templates.size(); ++t)
+                for (std::size_t f = 0; f < spec.formats.size(); ++f, ++m) {
+                    std::string name = asciiMemberName(plan.templates[t].name + "." + spec.formats[f]);
+                    if (folders) name = asciiMemberName(job->key) + "/" + name;
+                    members.push_back({name, job->outputs[t][f].path});
+                    rec.files[m].path = name;
+                    p.result.members.push_back(name);
+                    inputs += job->inputs[m];
+                }
+            own.records.push_back(rec);
         }
-    });
+        p.result.members.push_back("manifest.json");
+        const std::string packageInputs = sha256Hex(inputs);
+        if (options.force || !state.current(p.rel, p.path, packageInputs)) {
+            output::AtomicFile zip(p.path);
+            writePackage(zip.tempPath(), members, toJson(own), cfg.created);
+            zip.commit();
+            p.result.status = PackageStatus::Written;
+            p.result.file = state.remember(p.rel, p.path, packageInputs);
+        } else {
+            p.result.status = PackageStatus::Skipped;
+            p.result.file = state.recorded(p.rel);
+        }
+    } catch (const std::exception& e) {
+        p.result.status = PackageStatus::NotWritten;
+        p.result.reason = e.what();
+        p.result.members.clear();
+        if (dynamic_cast<const DiskFullError*>(&e)) renderer.noteDiskFull();
+    }
+}
 
+// Step 8: the counts, the outcome and its one-line reason; records and packages go into the
+// manifest. A package left out because of a failed or stopped record is already explained
+// by that record; any other that was not written is a failure of the run.
+RunSummary summarize(const Share& share, const Plan& plan, bool diskFull, Manifest& manifest, std::ostream& log) {
     RunSummary summary;
-    summary.total = mine.size();
-    summary.source = sourceName;
-    summary.params = manifest.params;  // secrets masked
-    for (Job* job : mine) {
-        const std::string& s = job->result.status;
-        if (s == "done") ++summary.done;
-        else if (s == "skipped") ++summary.skipped;
-        else if (s == "failed") ++summary.failed;
-        else ++summary.notRun;
-        if (s == "failed") summary.failures.emplace_back(job->key, job->result.error);
-        if (s == "done" || s == "skipped") manifest.records.push_back(job->result);
-        else manifest.notRendered.push_back(job->result);
+    summary.total = share.jobs.size();
+    summary.source = plan.sourceName;
+    summary.params = plan.manifest.params;  // secrets masked
+    for (const Job* job : share.jobs) {
+        switch (job->result.status) {
+        case RecordStatus::Done: ++summary.done; break;
+        case RecordStatus::Skipped: ++summary.skipped; break;
+        case RecordStatus::Failed:
+            ++summary.failed;
+            summary.failures.emplace_back(job->key, job->result.error);
+            break;
+        case RecordStatus::NotRun: ++summary.notRun; break;
+        }
+        const bool rendered = job->result.status == RecordStatus::Done || job->result.status == RecordStatus::Skipped;
+        (rendered ? manifest.records : manifest.notRendered).push_back(job->result);
     }
     std::vector<std::string> packageProblems;
-    for (Package* p : myPackages) {
+    for (const Package* p : share.packages) {
         ++summary.packages;
         manifest.packages.push_back(p->result);
-        if (p->result.status != "not written") continue;
+        if (p->result.status != PackageStatus::NotWritten) continue;
         ++summary.packagesNotWritten;
-        // A package left out because of a failed or stopped record is already explained.
         if (p->result.reason.rfind("record ", 0) != 0) packageProblems.push_back(p->rel + ": " + p->result.reason);
     }
-    summary.diskFull = diskFull.load();
-    if (summary.diskFull) {
-        summary.status = "stopped";
-        summary.reason = "the disk holding " + root.string() + " is full: " + std::to_string(summary.notRun) + " of " +
+    const std::string failures = summary.failed ? "; " + firstFailures(summary.failures, summary.total) : "";
+    summary.diskFull = diskFull;
+    if (diskFull) {
+        summary.status = RunStatus::Stopped;
+        summary.reason = "the disk holding " + plan.root.string() + " is full: " + std::to_string(summary.notRun) + " of " +
                          std::to_string(summary.total) + " records not run, " + std::to_string(summary.packagesNotWritten) +
-                         " package(s) not written; free space, then run again (what is done is kept)";
-        if (summary.failed) summary.reason += "; " + firstFailures(summary.failures, summary.total);
+                         " package(s) not written; free space, then run again (what is done is kept)" + failures;
     } else if (summary.notRun) {
-        summary.status = "stopped";
-        summary.reason = "stopped by a signal: " + std::to_string(summary.notRun) + " of " +
-                         std::to_string(summary.total) + " records not run";
-        if (summary.failed) summary.reason += "; " + firstFailures(summary.failures, summary.total);
+        summary.status = RunStatus::Stopped;
+        summary.reason = "stopped by a signal: " + std::to_string(summary.notRun) + " of " + std::to_string(summary.total) +
+                         " records not run" + failures;
     } else if (summary.failed) {
-        summary.status = "failed";
+        summary.status = RunStatus::Failed;
         summary.reason = firstFailures(summary.failures, summary.total);
     } else if (!packageProblems.empty()) {
-        summary.status = "failed";
+        summary.status = RunStatus::Failed;
         summary.reason = std::to_string(packageProblems.size()) + " package(s) not written: " + packageProblems.front();
     } else {
-        summary.status = "complete";
+        summary.status = RunStatus::Complete;
     }
     for (const auto& problem : packageProblems) log << "failed: package " << problem << "\n";
     manifest.status = summary.status;
     manifest.reason = summary.reason;
     manifest.total = summary.total;
-    manifest.started = isoUtc(started);
-    manifest.finished = isoUtc(now());
-    fs::create_directories(root);
-    state.save();
-    summary.manifest = root / (spec.name + ".manifest.json");
-    output::AtomicFile file(summary.manifest);
+    return summary;
+}
+
+// Step 9: the state (for the next run's skips) and the manifest, each committed atomically.
+void writeManifest(const fs::path& path, const Manifest& manifest) {
+    output::AtomicFile file(path);
     {
         std::ofstream out(file.tempPath(), std::ios::binary);
         out << toJson(manifest);
-        if (!out.flush()) throw Error(ErrorKind::Output, "cannot write " + summary.manifest.string());
+        if (!out.flush()) throw Error(ErrorKind::Output, "cannot write " + path.string());
     }
     file.commit();
+}
+
+}  // namespace
+
+RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOptions& options) {
+    auto now = options.now ? options.now : [] { return std::time(nullptr); };
+    std::ostream& log = options.log ? *options.log : std::cerr;
+    const std::time_t started = now();
+
+    const Plan plan = makePlan(cfg, spec, options, started);
+    const Records records = selectRecords(spec, plan);
+    Outputs outputs = planOutputs(cfg, spec, plan, records);
+    const Share share = takeShare(outputs, spec, options);
+    const FolderLock lock(plan.root, spec.name);
+    State state(plan.root / ".grantpress-state.json");
+
+    RecordRenderer renderer(cfg, spec, options, plan, state);
+    Progress progress(log, share.jobs.size(), options.quiet);
+    const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : spec.workers,
+                                                  static_cast<int>(std::max<std::size_t>(1, share.jobs.size()))));
+    {
+        std::vector<std::shared_ptr<data::Session>> sessions(static_cast<std::size_t>(workers));  // one per worker
+        parallelFor(share.jobs.size(), workers, [&](std::size_t i, int worker) {
+            Job& job = *share.jobs[i];
+            renderer.render(job, sessions[static_cast<std::size_t>(worker)]);
+            if (job.result.status != RecordStatus::NotRun) progress.record(job.result);
+        });
+    }
+    parallelFor(share.packages.size(), workers, [&](std::size_t i, int) {
+        writePackageOf(*share.packages[i], cfg, spec, options, plan, state, renderer);
+    });
+
+    Manifest manifest = plan.manifest;
+    RunSummary summary = summarize(share, plan, renderer.diskFull(), manifest, log);
+    manifest.started = isoUtc(started);
+    manifest.finished = isoUtc(now());
+    fs::create_directories(plan.root);
+    state.save();
+    summary.manifest = plan.root / (spec.name + ".manifest.json");
+    writeManifest(summary.manifest, manifest);
     return summary;
 }
 

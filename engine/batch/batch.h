@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/manifest.h"
 #include "batch/notify.h"
 #include "config/config.h"
 
@@ -58,7 +59,7 @@ struct RunSummary {
     std::size_t total = 0, done = 0, skipped = 0, failed = 0, notRun = 0;
     std::size_t packages = 0, packagesNotWritten = 0;
     std::filesystem::path manifest;
-    std::string status;  // "complete", "failed", "stopped"
+    RunStatus status = RunStatus::Stopped;
     bool diskFull = false;  // stopped because the batch folder's disk is full (an output error)
     std::string reason;  // one line: why it failed or stopped; empty when complete
     std::string source;  // the data source used (by name)

@@ -1,10 +1,12 @@
 #include "batch/manifest.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 #include "batch/fingerprint.h"
@@ -16,7 +18,67 @@ namespace fs = std::filesystem;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
+const char* statusName(RecordStatus s) {
+    switch (s) {
+    case RecordStatus::Done: return "done";
+    case RecordStatus::Skipped: return "skipped";
+    case RecordStatus::Failed: return "failed";
+    case RecordStatus::NotRun: return "not run";
+    }
+    return "?";
+}
+
+const char* statusName(PackageStatus s) {
+    switch (s) {
+    case PackageStatus::Written: return "written";
+    case PackageStatus::Skipped: return "skipped";
+    case PackageStatus::NotWritten: return "not written";
+    }
+    return "?";
+}
+
+const char* statusName(RunStatus s) {
+    switch (s) {
+    case RunStatus::Complete: return "complete";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Stopped: return "stopped";
+    }
+    return "?";
+}
+
 namespace {
+
+template <typename Status>
+std::optional<Status> findStatus(std::string_view text, std::initializer_list<Status> all) {
+    for (Status s : all)
+        if (text == statusName(s)) return s;
+    return std::nullopt;
+}
+
+}  // namespace
+
+template <>
+std::optional<RecordStatus> parseStatus<RecordStatus>(std::string_view text) {
+    return findStatus(text, {RecordStatus::Done, RecordStatus::Skipped, RecordStatus::Failed, RecordStatus::NotRun});
+}
+template <>
+std::optional<PackageStatus> parseStatus<PackageStatus>(std::string_view text) {
+    return findStatus(text, {PackageStatus::Written, PackageStatus::Skipped, PackageStatus::NotWritten});
+}
+template <>
+std::optional<RunStatus> parseStatus<RunStatus>(std::string_view text) {
+    return findStatus(text, {RunStatus::Complete, RunStatus::Failed, RunStatus::Stopped});
+}
+
+namespace {
+
+// A status as the manifest writes it; anything else is a manifest this engine did not write.
+template <typename Status>
+Status readStatus(const Object::Ptr& o, const char* what) {
+    const std::string text = o->optValue<std::string>("status", "");
+    if (auto s = parseStatus<Status>(text)) return *s;
+    throw Poco::DataFormatException(std::string(what) + " status '" + text + "' is not one GrantPress writes");
+}
 
 Object::Ptr ordered() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
@@ -32,7 +94,7 @@ Object::Ptr fileJson(const ManifestFile& f) {
 Object::Ptr recordJson(const ManifestRecord& r) {
     Object::Ptr o = ordered();
     o->set("key", r.key);
-    o->set("status", r.status);
+    o->set("status", std::string(statusName(r.status)));
     if (!r.error.empty()) o->set("error", r.error);
     Array::Ptr files = new Array;
     for (const auto& f : r.files) files->add(fileJson(f));
@@ -59,7 +121,7 @@ ManifestFile readFile(const Object::Ptr& f) {
 ManifestRecord readRecord(const Object::Ptr& o) {
     ManifestRecord r;
     r.key = o->getValue<std::string>("key");
-    r.status = o->getValue<std::string>("status");
+    r.status = readStatus<RecordStatus>(o, "record");
     r.error = o->optValue<std::string>("error", "");
     if (auto files = o->getArray("files"))
         for (size_t k = 0; k < files->size(); ++k) r.files.push_back(readFile(files->getObject(static_cast<unsigned>(k))));
@@ -107,7 +169,7 @@ std::string toJson(const Manifest& m) {
     root->set("params", params);
     root->set("started", m.started);
     root->set("finished", m.finished);
-    root->set("status", m.status);
+    root->set("status", std::string(statusName(m.status)));
     if (!m.reason.empty()) root->set("reason", m.reason);
     root->set("total", m.total);
     root->set("rendered", m.records.size());
@@ -129,11 +191,11 @@ std::string toJson(const Manifest& m) {
     for (const auto& p : m.packages) {
         Object::Ptr o = ordered();
         o->set("path", p.path);
-        o->set("status", p.status);
+        o->set("status", std::string(statusName(p.status)));
         if (!p.reason.empty()) o->set("reason", p.reason);
         o->set("records", strings(p.records));
         o->set("members", strings(p.members));
-        if (p.status != "not written") {
+        if (p.status != PackageStatus::NotWritten) {
             o->set("size", p.file.size);
             o->set("sha256", p.file.sha256);
             o->set("inputs", p.file.inputs);
@@ -163,7 +225,7 @@ Manifest readManifest(const fs::path& path) {
             for (const auto& k : params->getNames()) m.params[k] = params->getValue<std::string>(k);
         m.started = root->optValue<std::string>("started", "");
         m.finished = root->optValue<std::string>("finished", "");
-        m.status = root->optValue<std::string>("status", "");
+        m.status = readStatus<RunStatus>(root, "run");
         m.reason = root->optValue<std::string>("reason", "");
         m.total = root->optValue<std::size_t>("total", 0);
         if (auto templates = root->getArray("templates"))
@@ -182,11 +244,11 @@ Manifest readManifest(const fs::path& path) {
                 auto o = packages->getObject(static_cast<unsigned>(i));
                 ManifestPackage p;
                 p.path = o->getValue<std::string>("path");
-                p.status = o->getValue<std::string>("status");
+                p.status = readStatus<PackageStatus>(o, "package");
                 p.reason = o->optValue<std::string>("reason", "");
                 p.records = readStrings(o->getArray("records"));
                 p.members = readStrings(o->getArray("members"));
-                if (p.status != "not written")
+                if (p.status != PackageStatus::NotWritten)
                     p.file = {p.path, o->getValue<std::uint64_t>("size"), o->getValue<std::string>("sha256"),
                               o->optValue<std::string>("inputs", "")};
                 m.packages.push_back(std::move(p));
@@ -218,9 +280,9 @@ VerifyResult verify(const fs::path& manifestPath) {
     for (const auto& r : m.records)
         for (const auto& f : r.files) check(f);
     for (const auto& p : m.packages)
-        if (p.status != "not written") check(p.file);
-    if (m.status != "complete") {
-        result.incomplete = "the run is not complete: status '" + (m.status.empty() ? "unknown" : m.status) + "'";
+        if (p.status != PackageStatus::NotWritten) check(p.file);
+    if (m.status != RunStatus::Complete) {
+        result.incomplete = std::string("the run is not complete: status '") + statusName(m.status) + "'";
         if (!m.notRendered.empty())
             result.incomplete += ", " + std::to_string(m.notRendered.size()) + " of " + std::to_string(m.total) +
                                  " records not rendered";

@@ -6,10 +6,24 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gp::batch {
+
+// What became of a record, a package and a run. The manifest, the history and the messages
+// spell them as statusName() does; parseStatus() reads them back (nullopt: not a status).
+enum class RecordStatus { Done, Skipped, Failed, NotRun };
+enum class PackageStatus { Written, Skipped, NotWritten };
+enum class RunStatus { Complete, Failed, Stopped };
+
+const char* statusName(RecordStatus s);   // "done", "skipped", "failed", "not run"
+const char* statusName(PackageStatus s);  // "written", "skipped", "not written"
+const char* statusName(RunStatus s);      // "complete", "failed", "stopped"
+template <typename Status>
+std::optional<Status> parseStatus(std::string_view text);
 
 struct ManifestFile {
     std::string path;  // relative to the manifest's folder, '/' separated
@@ -20,7 +34,7 @@ struct ManifestFile {
 
 struct ManifestRecord {
     std::string key;     // the record's id
-    std::string status;  // "done", "skipped"; in notRendered: "failed" or "not run"
+    RecordStatus status = RecordStatus::NotRun;  // Done or Skipped; in notRendered: Failed or NotRun
     std::string error;   // why it failed or was not run
     std::vector<ManifestFile> files;
     // Text its documents could not show as given, one line per template and field (README,
@@ -37,7 +51,7 @@ struct ManifestTemplate {
 // A zip of one or more records' documents (the records whose `package` path is the same).
 struct ManifestPackage {
     std::string path;                  // relative to the manifest's folder
-    std::string status;                // "written", "skipped" (unchanged), "not written"
+    PackageStatus status = PackageStatus::NotWritten;  // Skipped: unchanged since the last run
     std::string reason;                // why not written
     std::vector<std::string> records;  // keys, in query order
     std::vector<std::string> members;  // names inside the zip
@@ -51,7 +65,7 @@ struct Manifest {
     std::string shard = "1/1";
     std::map<std::string, std::string> params;  // the values the run used
     std::string started, finished;  // ISO 8601, UTC
-    std::string status;             // "complete", "failed" (some records failed), "stopped"
+    RunStatus status = RunStatus::Stopped;  // Failed: some records failed
     std::string reason;             // why not complete
     std::size_t total = 0;          // records the query returned (this shard's share)
     std::vector<ManifestTemplate> templates;
@@ -61,7 +75,7 @@ struct Manifest {
 };
 
 std::string toJson(const Manifest& m);
-// Throws gp::Error(Data) naming the file on malformed JSON.
+// Throws gp::Error(Data) naming the file on malformed JSON or a status it does not know.
 Manifest readManifest(const std::filesystem::path& path);
 
 struct VerifyProblem {

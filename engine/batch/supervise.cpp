@@ -20,7 +20,7 @@ Outcome runRecorded(const config::Config& cfg, const BatchSpec& spec, const RunO
         rec.skipped = s.skipped;
         rec.failed = s.failed;
         rec.notRun = s.notRun;
-        rec.status = s.status;
+        rec.status = statusName(s.status);  // the history also knows "error": the run did not start
         rec.reason = s.reason;
         rec.source = s.source;
         rec.params = s.params;

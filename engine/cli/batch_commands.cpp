@@ -136,11 +136,11 @@ int batchCommand(const config::Config& cfg, const std::string& name, const Batch
     if (s.packages)
         std::cout << "packages: " << s.packages << ", " << s.packagesNotWritten << " not written\n";
     if (!s.params.empty()) std::cout << "parameters: " << paramsLine(s.params) << "\n";
-    std::cout << "status: " << s.status << "\nmanifest: " << s.manifest.string() << "\n";
+    std::cout << "status: " << batch::statusName(s.status) << "\nmanifest: " << s.manifest.string() << "\n";
     if (r.id) std::cout << "run: " << r.id << "\n";
-    if (s.status == "failed")
+    if (s.status == batch::RunStatus::Failed)
         std::cerr << "grantpress: batch " << spec.name << " failed: " << s.reason << run << "\n";
-    else if (s.status == "stopped")
+    else if (s.status == batch::RunStatus::Stopped)
         std::cerr << "grantpress: batch " << spec.name << " stopped: " << s.reason
                   << "; run it again to finish (unchanged documents are skipped)" << run << "\n";
     return exitCodeOf(o);

@@ -124,10 +124,10 @@ TEST(Manifest, RoundTripsAndVerifyCatchesAFlippedByte) {
     m.batch = "заявки";
     m.engine = "GrantPress test";
     m.source = "sample";
-    m.status = "complete";
+    m.status = RunStatus::Complete;
     m.total = 1;
     m.params = {{"year", "2022"}};
-    m.records.push_back({"1645", "done", "", {{"Гранты/заявка.pdf", 16, sha256File(dir / "Гранты" / "заявка.pdf"), "x"},
+    m.records.push_back({"1645", RecordStatus::Done, "", {{"Гранты/заявка.pdf", 16, sha256File(dir / "Гранты" / "заявка.pdf"), "x"},
                                               {"b.xlsx", 10, sha256File(dir / "b.xlsx"), "y"}}});
     std::ofstream(dir / "m.json", std::ios::binary) << toJson(m);
     EXPECT_NE(toJson(m).find("Гранты/заявка.pdf"), std::string::npos);  // UTF-8, not \u escapes
@@ -162,17 +162,47 @@ TEST(Manifest, AStoppedRunIsIncompleteEvenWhenEveryFileChecks) {
     fs::path dir = tempDir("manifest-stopped");
     std::ofstream(dir / "a.pdf", std::ios::binary) << "%PDF";
     Manifest m;
-    m.status = "stopped";
+    m.status = RunStatus::Stopped;
     m.reason = "stopped by a signal: 1 of 2 records not run";
     m.total = 2;
-    m.records.push_back({"1", "done", "", {{"a.pdf", 4, sha256File(dir / "a.pdf"), ""}}});
-    m.notRendered.push_back({"2", "not run", "the batch was stopped", {}});
+    m.records.push_back({"1", RecordStatus::Done, "", {{"a.pdf", 4, sha256File(dir / "a.pdf"), ""}}});
+    m.notRendered.push_back({"2", RecordStatus::NotRun, "the batch was stopped", {}});
     std::ofstream(dir / "m.json", std::ios::binary) << toJson(m);
     const VerifyResult r = verify(dir / "m.json");
     EXPECT_TRUE(r.problems.empty());
     EXPECT_NE(r.incomplete.find("status 'stopped', 1 of 2 records not rendered"), std::string::npos) << r.incomplete;
-    ASSERT_EQ(readManifest(dir / "m.json").notRendered.size(), 1u);
-    EXPECT_EQ(readManifest(dir / "m.json").notRendered[0].error, "the batch was stopped");
+    const Manifest back = readManifest(dir / "m.json");
+    EXPECT_EQ(back.status, RunStatus::Stopped);
+    ASSERT_EQ(back.notRendered.size(), 1u);
+    EXPECT_EQ(back.notRendered[0].status, RecordStatus::NotRun);
+    EXPECT_EQ(back.notRendered[0].error, "the batch was stopped");
+}
+
+TEST(Manifest, StatusesAreSpelledOneWayAndAnUnknownOneIsRefused) {
+    for (auto s : {RecordStatus::Done, RecordStatus::Skipped, RecordStatus::Failed, RecordStatus::NotRun})
+        EXPECT_EQ(parseStatus<RecordStatus>(statusName(s)), s);
+    for (auto s : {PackageStatus::Written, PackageStatus::Skipped, PackageStatus::NotWritten})
+        EXPECT_EQ(parseStatus<PackageStatus>(statusName(s)), s);
+    for (auto s : {RunStatus::Complete, RunStatus::Failed, RunStatus::Stopped})
+        EXPECT_EQ(parseStatus<RunStatus>(statusName(s)), s);
+    EXPECT_EQ(std::string(statusName(RecordStatus::NotRun)), "not run");
+    EXPECT_FALSE(parseStatus<RunStatus>("Complete").has_value());  // spelled exactly as written
+
+    fs::path dir = tempDir("manifest-status");
+    Manifest m;
+    m.status = RunStatus::Complete;
+    m.records.push_back({"1", RecordStatus::Done, "", {}});
+    std::string json = toJson(m);
+    json.replace(json.find("\"done\""), 6, "\"finished\"");
+    std::ofstream(dir / "m.json", std::ios::binary) << json;
+    try {
+        readManifest(dir / "m.json");
+        FAIL() << "a record status the engine never writes was read";
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Data);
+        EXPECT_NE(std::string(e.what()).find("m.json"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("record status 'finished'"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Manifest, VerifyNeverOpensAPathOutsideItsFolder) {
@@ -183,12 +213,12 @@ TEST(Manifest, VerifyNeverOpensAPathOutsideItsFolder) {
     fs::create_directories(dir / "run" / "sub");
     std::ofstream(dir / "run" / "sub" / "ok.txt", std::ios::binary) << "ok";
     Manifest m;
-    m.status = "complete";
+    m.status = RunStatus::Complete;
     const std::string secretSha = sha256File(dir / "secret.txt");
     for (const std::string& path : std::vector<std::string>{"../secret.txt", (dir / "secret.txt").string(), "link.txt",
                                                            "sub/../../secret.txt"})
-        m.records.push_back({"1", "done", "", {{path, 6, secretSha, ""}}});
-    m.records.push_back({"2", "done", "", {{"sub/ok.txt", 2, sha256File(dir / "run" / "sub" / "ok.txt"), ""}}});
+        m.records.push_back({"1", RecordStatus::Done, "", {{path, 6, secretSha, ""}}});
+    m.records.push_back({"2", RecordStatus::Done, "", {{"sub/ok.txt", 2, sha256File(dir / "run" / "sub" / "ok.txt"), ""}}});
     std::ofstream(dir / "run" / "m.json", std::ios::binary) << toJson(m);
     const VerifyResult r = verify(dir / "run" / "m.json");
     ASSERT_EQ(r.problems.size(), 4u);
