@@ -23,7 +23,7 @@ allowed() {
         xlsx)     echo "core model" ;;
         app)      echo "core config data model output template pdf xlsx" ;;
         batch)    echo "core config data model output template app" ;;
-        cli)      echo "core config data model output template app batch" ;;
+        cli)      echo "core config output app batch" ;;  # a thin main: templates, checks and renders through app
         *)        echo "?" ;;
     esac
 }

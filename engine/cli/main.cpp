@@ -9,20 +9,16 @@
 #include <iostream>
 #include <filesystem>
 #include <map>
-#include <memory>
-#include <optional>
 #include <set>
 #include <sstream>
 
+#include "app/catalog.h"
 #include "app/render_job.h"
 #include "cli/batch_commands.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/strings.h"
-#include "data/source.h"
 #include "output/atomic_file.h"
-#include "template/check.h"
-#include "template/template.h"
 
 namespace {
 
@@ -255,61 +251,38 @@ private:
         if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "templates takes no arguments");
         gp::config::Config cfg = loadConfig();
         int rc = EXIT_OK;
-        for (const auto& name : gp::tmpl::listTemplates(cfg.templatesDir)) {
-            try {
-                auto t = gp::tmpl::loadTemplate(cfg.templatesDir / (name + ".xml"));
-                std::string params;
-                for (const auto& p : t.params) params += (params.empty() ? "" : " ") + std::string("--param ") + p.name + "=…";
-                std::cout << name << (params.empty() ? "" : "  " + params) << "\n";
-            } catch (const gp::Error& e) {
-                std::cout << name << "  BROKEN: " << e.what() << "\n";
+        for (const auto& t : gp::app::listTemplates(cfg)) {
+            if (t.broken) {
+                std::cout << t.name << "  BROKEN: " << t.broken->what() << "\n";
                 rc = gp::exitCodeFor(gp::ErrorKind::Template);
+                continue;
             }
+            std::string params;
+            for (const auto& p : t.params) params += (params.empty() ? "" : " ") + std::string("--param ") + p + "=…";
+            std::cout << t.name << (params.empty() ? "" : "  " + params) << "\n";
         }
         return rc;
     }
 
     int check(const ArgVec& args) {
         gp::config::Config cfg = loadConfig();
-        std::vector<std::pair<std::string, std::filesystem::path>> targets;  // name, path
-        int problems = 0;
-        if (args.size() == 1) {
-            for (const auto& name : gp::tmpl::listTemplates(cfg.templatesDir))
-                targets.emplace_back(name, cfg.templatesDir / (name + ".xml"));
-            if (targets.empty()) std::cerr << "grantpress: no templates in " << cfg.templatesDir.string() << "\n";
+        const gp::app::CheckReport report =
+            gp::app::checkTemplates(cfg, std::vector<std::string>(args.begin() + 1, args.end()), source_);
+        for (const auto& e : report.unknown) std::cerr << e.what() << "\n";
+        if (args.size() == 1 && report.templates.empty())
+            std::cerr << "grantpress: no templates in " << cfg.templatesDir.string() << "\n";
+        for (const auto& t : report.templates) {
+            for (const auto& e : t.problems) std::cerr << e.what() << "\n";
+            if (t.problems.empty()) std::cout << "OK " << t.name << (report.noDatabase ? " (columns not checked)" : "") << "\n";
         }
-        for (size_t i = 1; i < args.size(); ++i) {
-            try {
-                auto path = gp::tmpl::findTemplate(cfg.templatesDir, args[i]);
-                targets.emplace_back(path.stem().string(), path);
-            } catch (const gp::Error& e) {
-                std::cerr << e.what() << "\n";
-                ++problems;
-            }
-        }
-        std::unique_ptr<gp::data::Session> session;
-        std::optional<gp::Error> noDatabase;
-        try {
-            session = std::make_unique<gp::data::Session>(cfg.source(source_));
-        } catch (const gp::Error& e) {
-            noDatabase = e;
-        }
-        gp::tmpl::CheckOptions options;
-        options.session = session.get();
-        options.fontsDir = cfg.fontsDir;
-        for (const auto& [name, path] : targets) {
-            const auto found = gp::tmpl::checkTemplate(path, options);
-            for (const auto& e : found) std::cerr << e.what() << "\n";
-            problems += static_cast<int>(found.size());
-            if (found.empty()) std::cout << "OK " << name << (noDatabase ? " (columns not checked)" : "") << "\n";
-        }
+        const std::size_t problems = report.problems();
         if (problems > 0)
             std::cerr << "grantpress: " << problems << (problems == 1 ? " problem" : " problems") << " found\n";
-        if (noDatabase)
-            std::cerr << "grantpress: error: " << noDatabase->what() << "\n"
+        if (report.noDatabase)
+            std::cerr << "grantpress: error: " << report.noDatabase->what() << "\n"
                       << "grantpress: the columns the templates use were not checked against a database\n";
         if (problems > 0) return gp::exitCodeFor(gp::ErrorKind::Template);
-        return noDatabase ? gp::exitCodeFor(noDatabase->kind()) : EXIT_OK;
+        return report.noDatabase ? gp::exitCodeFor(report.noDatabase->kind()) : EXIT_OK;
     }
 
     bool help_ = false;

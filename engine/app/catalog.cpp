@@ -1,0 +1,56 @@
+#include "app/catalog.h"
+
+#include <memory>
+
+#include "data/source.h"
+#include "template/check.h"
+#include "template/template.h"
+
+namespace gp::app {
+
+std::vector<TemplateInfo> listTemplates(const config::Config& cfg) {
+    std::vector<TemplateInfo> out;
+    for (const auto& name : tmpl::listTemplates(cfg.templatesDir)) {
+        TemplateInfo info{name, {}, std::nullopt};
+        try {
+            for (const auto& p : tmpl::loadTemplate(cfg.templatesDir / (name + ".xml")).params) info.params.push_back(p.name);
+        } catch (const Error& e) {
+            info.broken = e;
+        }
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+std::size_t CheckReport::problems() const {
+    std::size_t n = unknown.size();
+    for (const auto& t : templates) n += t.problems.size();
+    return n;
+}
+
+CheckReport checkTemplates(const config::Config& cfg, const std::vector<std::string>& names, const std::string& source) {
+    CheckReport report;
+    if (names.empty())
+        for (const auto& name : tmpl::listTemplates(cfg.templatesDir))
+            report.templates.push_back({name, cfg.templatesDir / (name + ".xml"), {}});
+    for (const auto& name : names) try {
+            const auto path = tmpl::findTemplate(cfg.templatesDir, name);
+            report.templates.push_back({path.stem().string(), path, {}});
+        } catch (const Error& e) {
+            report.unknown.push_back(e);
+        }
+
+    std::unique_ptr<data::Session> session;
+    try {
+        session = std::make_unique<data::Session>(cfg.source(source));
+    } catch (const Error& e) {
+        report.noDatabase = e;
+    }
+    tmpl::CheckOptions options;
+    options.session = session.get();
+    options.fontsDir = cfg.fontsDir;
+    for (auto& t : report.templates) t.problems = tmpl::checkTemplate(t.path, options);
+    return report;
+}
+
+}  // namespace gp::app

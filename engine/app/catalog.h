@@ -1,0 +1,46 @@
+// The templates a configuration offers, as library calls: the list with each template's
+// parameters (`grantpress templates`), and `check`, every problem of the named templates (all
+// of them when none is named) with their columns checked against the data source when it can
+// be opened. The CLI prints these; the server (next) will show them.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/error.h"
+
+namespace gp::app {
+
+struct TemplateInfo {
+    std::string name;
+    std::vector<std::string> params;  // parameter names, in declaration order
+    std::optional<Error> broken;      // the template does not compile: why
+};
+
+// Every template in the templates folder, by name.
+std::vector<TemplateInfo> listTemplates(const config::Config& cfg);
+
+struct TemplateCheck {
+    std::string name;
+    std::filesystem::path path;
+    std::vector<Error> problems;  // in file order; empty: the template is fine
+};
+
+struct CheckReport {
+    std::vector<TemplateCheck> templates;  // in the order asked (all: by name)
+    std::vector<Error> unknown;            // names given that match no template
+    // Set when the data source could not be opened: the templates were checked without their
+    // columns, which the report must say.
+    std::optional<Error> noDatabase;
+
+    std::size_t problems() const;  // over every template, plus the unknown names
+};
+
+// `source`: a data source name; empty: the default one. Throws only for the configuration
+// (an unknown source name is a noDatabase, reported like a source that cannot be opened).
+CheckReport checkTemplates(const config::Config& cfg, const std::vector<std::string>& names, const std::string& source);
+
+}  // namespace gp::app
