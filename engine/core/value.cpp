@@ -185,4 +185,16 @@ std::optional<Decimal> toDecimal(const Value& v) {
     return std::nullopt;
 }
 
+std::optional<bool> parseBooleanText(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    std::string t(text);
+    for (char& c : t) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    for (const char* yes : {"t", "true", "y", "yes", "on", "1", "-1"})
+        if (t == yes) return true;
+    for (const char* no : {"f", "false", "n", "no", "off", "0"})
+        if (t == no) return false;
+    return std::nullopt;
+}
+
 }  // namespace gp

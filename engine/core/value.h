@@ -68,6 +68,10 @@ inline bool isNull(const Value& v) { return std::holds_alternative<Null>(v); }
 const char* typeName(const Value& v);
 // A plain, locale-free rendering for messages and keys ("2691000.0000" -> "2691000").
 std::string toPlainString(const Value& v);
+// A boolean stored as text, read the same way from every data source: the words PostgreSQL
+// takes for a boolean (t/f, true/false, y/n, yes/no, on/off, 1/0, in any case, spaces
+// around them ignored) and -1 for true (psqlODBC's TrueIsMinus1); nullopt for anything else.
+std::optional<bool> parseBooleanText(std::string_view text);
 // Numeric view (int, decimal, double; text that parses as a decimal); nullopt otherwise.
 std::optional<Decimal> toDecimal(const Value& v);
 

@@ -18,6 +18,7 @@ namespace {
 constexpr SQLLEN kLoginTimeoutSeconds = 30;
 constexpr std::size_t kFetchRows = 1000;       // psqlODBC's rows per FETCH when we choose
 constexpr std::size_t kPieceBytes = 64 * 1024;  // SQLGetData buffer for text and binary values
+constexpr const char* kBooleanText = "a boolean (t or f, true or false, yes or no, on or off, 1 or 0)";
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -510,10 +511,8 @@ private:
             }
             case Kind::BoolText: {
                 if (!readPieces(c, SQL_C_CHAR, 1, text_)) return Null{};
-                const std::string t = lower(trim(text_));
-                if (t == "1" || t == "-1" || t == "t" || t == "true" || t == "y" || t == "yes") return true;
-                if (t == "0" || t == "f" || t == "false" || t == "n" || t == "no") return false;
-                badValue(c, t, "a boolean");
+                if (auto b = parseBooleanText(text_)) return *b;
+                badValue(c, text_, kBooleanText);
             }
             case Kind::Text: {
                 if (!readPieces(c, SQL_C_CHAR, 1, text_)) return Null{};

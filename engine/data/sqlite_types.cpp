@@ -53,7 +53,7 @@ std::string shown(std::string text) {
 constexpr const char* kDecimal = "a decimal number with at most four decimal places, within ±922 337 203 685 477";
 constexpr const char* kWhole = "a whole number within ±9 223 372 036 854 775 807";
 constexpr const char* kReal = "a number";
-constexpr const char* kBoolean = "a boolean (1 or 0, true or false)";
+constexpr const char* kBoolean = "a boolean (1 or 0; as text also true or false, t or f, yes or no, on or off)";
 constexpr const char* kDate = "a date written YYYY-MM-DD (years 0001 to 9999)";
 
 // Plain decimal text ("-1234.56", " 7 ") with at most four places, exactly; nullopt otherwise.
@@ -134,10 +134,7 @@ Value readBoolean(sqlite3_stmt* stmt, int col, int storage) {
         bad(text, kBoolean);
     }
     if (storage == SQLITE_TEXT) {
-        std::string t;
-        for (char c : text) t += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        if (t == "1" || t == "true" || t == "t") return true;
-        if (t == "0" || t == "false" || t == "f") return false;
+        if (auto b = parseBooleanText(text)) return *b;
     }
     bad(storage == SQLITE_BLOB ? "binary data" : text, kBoolean);
 }

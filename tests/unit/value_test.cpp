@@ -71,3 +71,13 @@ TEST(ReentrantTime, GmtimeAndLocaltimeKeepEachThreadsResult) {
     const std::time_t t = 0;
     EXPECT_EQ(std::gmtime(&t), std::gmtime(&t));
 }
+
+TEST(BooleanText, OneRuleForEverySource) {
+    // SQLite's text and psqlODBC's BoolsAsChar text are read by this one function.
+    for (const char* yes : {"t", "TRUE", " true ", "y", "Yes", "on", "1", "-1"})
+        EXPECT_EQ(gp::parseBooleanText(yes), true) << yes;
+    for (const char* no : {"f", "False", "n", "NO", "off", "0", "\t0 "})
+        EXPECT_EQ(gp::parseBooleanText(no), false) << no;
+    for (const char* neither : {"", "2", "да", "yess", "1.0", "tru", "o"})
+        EXPECT_FALSE(gp::parseBooleanText(neither).has_value()) << neither;
+}
