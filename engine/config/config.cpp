@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -75,6 +76,8 @@ bool isParamKey(const std::string& key) {
     }
     return true;
 }
+
+using LineFor = std::function<int(const std::string&)>;  // "section.key" -> its line, 0 if absent
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -288,6 +291,99 @@ std::string describeReference(const std::string& ref) {
                  : "a '${' that is not a set ${system.env.NAME} variable";
 }
 
+// The value of "section.key" (or `def` when absent), its ${system.env.NAME} references
+// expanded once, never recursively: Poco's own expansion would also follow references to other
+// keys of the file, and one that leads back to itself ended in an uncaught exception.
+std::string valueOf(const Poco::Util::AbstractConfiguration& ini, const std::string& file, const LineFor& lineFor,
+                    const std::string& key, const std::string& def) {
+    if (!ini.hasProperty(key)) return def;
+    const std::string dot = key.substr(0, key.find('.'));
+    return expandReferences(ini.getRawString(key), [&](const std::string& ref) {
+        throw Error(ErrorKind::Config, file, lineFor(key),
+                    "[" + dot + "] " + key.substr(dot.size() + 1) + " refers to " + describeReference(ref));
+    });
+}
+
+// [engine]: folders (relative to the file's folder), locale, the creation date.
+void readEngine(const Poco::Util::AbstractConfiguration& ini, const std::string& file, const LineFor& lineFor,
+                Config& cfg) {
+    const fs::path base = cfg.file.parent_path();
+    auto dir = [&](const std::string& key, const std::string& def) {
+        fs::path p = valueOf(ini, file, lineFor, "engine." + key, def);
+        return (p.is_absolute() ? p : base / p).lexically_normal();
+    };
+    cfg.templatesDir = dir("templates", "templates");
+    cfg.fontsDir = dir("fonts", "fonts");
+    cfg.outputDir = dir("output", "out");
+    cfg.locale = valueOf(ini, file, lineFor, "engine.locale", "ru_RU");
+    if (cfg.locale != "ru_RU")
+        throw Error(ErrorKind::Config, file, lineFor("engine.locale"),
+                    "locale '" + cfg.locale + "' is not supported yet (use ru_RU)");
+
+    std::string created = valueOf(ini, file, lineFor, "engine.created", "2026-01-01");
+    int createdLine = lineFor("engine.created");
+    if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
+        created = env;
+        createdLine = 0;
+    }
+    auto epoch = parseCreated(created);
+    if (!epoch)
+        throw Error(ErrorKind::Config, createdLine ? file : std::string("SOURCE_DATE_EPOCH"), createdLine,
+                    "created = '" + created + "' is neither a date YYYY-MM-DD nor Unix seconds");
+    cfg.created = *epoch;
+}
+
+// [page]: size, orientation, margins and the body font.
+void readPage(const Poco::Util::AbstractConfiguration& ini, const std::string& file, const LineFor& lineFor,
+              Config& cfg) {
+    std::string size = valueOf(ini, file, lineFor, "page.size", "A4");
+    if (size == "A4") cfg.page.size = model::PageSetup::Size::A4;
+    else if (size == "A3") cfg.page.size = model::PageSetup::Size::A3;
+    else if (size == "Letter") cfg.page.size = model::PageSetup::Size::Letter;
+    else throw Error(ErrorKind::Config, file, lineFor("page.size"), "page size '" + size + "' is not A4, A3 or Letter");
+    std::string orientation = valueOf(ini, file, lineFor, "page.orientation", "portrait");
+    if (orientation != "portrait" && orientation != "landscape")
+        throw Error(ErrorKind::Config, file, lineFor("page.orientation"),
+                    "orientation '" + orientation + "' is not portrait or landscape");
+    cfg.page.landscape = orientation == "landscape";
+    auto margin = [&](const std::string& key, double def) {
+        if (!ini.hasProperty("page." + key)) return def;
+        return parseNumber(trim(valueOf(ini, file, lineFor, "page." + key, "")), file, lineFor("page." + key), key, 0, 100);
+    };
+    cfg.page.top = margin("margin_top", cfg.page.top);
+    cfg.page.right = margin("margin_right", cfg.page.right);
+    cfg.page.bottom = margin("margin_bottom", cfg.page.bottom);
+    cfg.page.left = margin("margin_left", cfg.page.left);
+    cfg.fontFamily = valueOf(ini, file, lineFor, "page.font", cfg.fontFamily);
+    if (ini.hasProperty("page.font_size"))
+        cfg.fontSize = parseNumber(trim(valueOf(ini, file, lineFor, "page.font_size", "")), file,
+                                   lineFor("page.font_size"), "font_size", 5, 30);
+}
+
+// [batch.NAME] sections as written, with the line of every key; engine/batch interprets them.
+void readBatches(const Poco::Util::AbstractConfiguration& ini, const LineFor& lineFor, Config& cfg) {
+    Poco::Util::AbstractConfiguration::Keys batchNames;
+    ini.keys("batch", batchNames);
+    for (const auto& name : batchNames) {
+        cfg.batchLines[name] = lineFor("batch." + name);
+        Poco::Util::AbstractConfiguration::Keys keys;
+        ini.keys("batch." + name, keys);
+        for (const auto& key : keys) {
+            if (key == "param") {  // param.NAME keys: Poco reads the dot as a level
+                Poco::Util::AbstractConfiguration::Keys params;
+                ini.keys("batch." + name + ".param", params);
+                for (const auto& p : params) {
+                    cfg.batchValues[name]["param." + p] = ini.getRawString("batch." + name + ".param." + p);
+                    cfg.batchLines[name + ".param." + p] = lineFor("batch." + name + ".param." + p);
+                }
+                continue;
+            }
+            cfg.batchValues[name][key] = ini.getRawString("batch." + name + "." + key);
+            cfg.batchLines[name + "." + key] = lineFor("batch." + name + "." + key);
+        }
+    }
+}
+
 }  // namespace
 
 bool isMailAddress(const std::string& a) {
@@ -310,7 +406,7 @@ Config Config::load(const fs::path& path) {
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a BOM would break Poco's first key
     Scanned scanned = scanLines(text, file);
     auto& lineOf = scanned.lineOf;
-    auto lineFor = [&](const std::string& key) { return lineOf.count(key) ? lineOf[key] : 0; };
+    const LineFor lineFor = [&](const std::string& key) { return lineOf.count(key) ? lineOf[key] : 0; };
 
     Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini(new Poco::Util::IniFileConfiguration);
     std::istringstream iniStream(scanned.pocoText);
@@ -318,53 +414,8 @@ Config Config::load(const fs::path& path) {
 
     Config cfg;
     cfg.file = fs::absolute(path).lexically_normal();
-    const fs::path base = cfg.file.parent_path();
-    auto dir = [&](const std::string& key, const std::string& def) {
-        fs::path p = ini->getString("engine." + key, def);
-        return (p.is_absolute() ? p : base / p).lexically_normal();
-    };
-    cfg.templatesDir = dir("templates", "templates");
-    cfg.fontsDir = dir("fonts", "fonts");
-    cfg.outputDir = dir("output", "out");
-    cfg.locale = ini->getString("engine.locale", "ru_RU");
-    if (cfg.locale != "ru_RU")
-        throw Error(ErrorKind::Config, file, lineFor("engine.locale"),
-                    "locale '" + cfg.locale + "' is not supported yet (use ru_RU)");
-
-    std::string created = ini->getString("engine.created", "2026-01-01");
-    int createdLine = lineFor("engine.created");
-    if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
-        created = env;
-        createdLine = 0;
-    }
-    auto epoch = parseCreated(created);
-    if (!epoch)
-        throw Error(ErrorKind::Config, createdLine ? file : std::string("SOURCE_DATE_EPOCH"), createdLine,
-                    "created = '" + created + "' is neither a date YYYY-MM-DD nor Unix seconds");
-    cfg.created = *epoch;
-
-    std::string size = ini->getString("page.size", "A4");
-    if (size == "A4") cfg.page.size = model::PageSetup::Size::A4;
-    else if (size == "A3") cfg.page.size = model::PageSetup::Size::A3;
-    else if (size == "Letter") cfg.page.size = model::PageSetup::Size::Letter;
-    else throw Error(ErrorKind::Config, file, lineFor("page.size"), "page size '" + size + "' is not A4, A3 or Letter");
-    std::string orientation = ini->getString("page.orientation", "portrait");
-    if (orientation != "portrait" && orientation != "landscape")
-        throw Error(ErrorKind::Config, file, lineFor("page.orientation"),
-                    "orientation '" + orientation + "' is not portrait or landscape");
-    cfg.page.landscape = orientation == "landscape";
-    auto margin = [&](const std::string& key, double def) {
-        if (!ini->hasProperty("page." + key)) return def;
-        return parseNumber(trim(ini->getString("page." + key)), file, lineFor("page." + key), key, 0, 100);
-    };
-    cfg.page.top = margin("margin_top", cfg.page.top);
-    cfg.page.right = margin("margin_right", cfg.page.right);
-    cfg.page.bottom = margin("margin_bottom", cfg.page.bottom);
-    cfg.page.left = margin("margin_left", cfg.page.left);
-    cfg.fontFamily = ini->getString("page.font", cfg.fontFamily);
-    if (ini->hasProperty("page.font_size"))
-        cfg.fontSize = parseNumber(trim(ini->getString("page.font_size")), file, lineFor("page.font_size"), "font_size", 5, 30);
-
+    readEngine(*ini, file, lineFor, cfg);
+    readPage(*ini, file, lineFor, cfg);
     Poco::Util::AbstractConfiguration::Keys names;
     ini->keys("source", names);
     for (const auto& name : names) {
@@ -384,28 +435,10 @@ Config Config::load(const fs::path& path) {
             if (ini->hasProperty(prefix + key)) cfg.rawSourceValues_[name + "." + key] = ini->getRawString(prefix + key);
         cfg.sources[name] = src;
     }
-    Poco::Util::AbstractConfiguration::Keys batchNames;
-    ini->keys("batch", batchNames);
-    for (const auto& name : batchNames) {
-        cfg.batchLines[name] = lineFor("batch." + name);
-        Poco::Util::AbstractConfiguration::Keys keys;
-        ini->keys("batch." + name, keys);
-        for (const auto& key : keys) {
-            if (key == "param") {  // param.NAME keys: Poco reads the dot as a level
-                Poco::Util::AbstractConfiguration::Keys params;
-                ini->keys("batch." + name + ".param", params);
-                for (const auto& p : params) {
-                    cfg.batchValues[name]["param." + p] = ini->getRawString("batch." + name + ".param." + p);
-                    cfg.batchLines[name + ".param." + p] = lineFor("batch." + name + ".param." + p);
-                }
-                continue;
-            }
-            cfg.batchValues[name][key] = ini->getRawString("batch." + name + "." + key);
-            cfg.batchLines[name + "." + key] = lineFor("batch." + name + "." + key);
-        }
-    }
+    readBatches(*ini, lineFor, cfg);
     cfg.smtp = readSmtp(*ini, file, lineOf);
-    cfg.defaultSource = ini->getString("engine.default_source", cfg.sources.size() == 1 ? cfg.sources.begin()->first : "");
+    cfg.defaultSource = valueOf(*ini, file, lineFor, "engine.default_source",
+                                cfg.sources.size() == 1 ? cfg.sources.begin()->first : "");
     if (cfg.sources.empty())
         throw Error(ErrorKind::Config, file, 0, "no data source: add a [source.NAME] section with kind and path");
     if (!cfg.sources.count(cfg.defaultSource))

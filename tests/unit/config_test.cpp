@@ -111,6 +111,21 @@ TEST(Config, HashCommentsAreCommentsForPocoToo) {
     EXPECT_EQ(c.batchLines.at("f.templates"), 9);
 }
 
+TEST(Config, ReferencesAreToTheEnvironmentOnlyAndNeverLoop) {
+    // Poco's own expansion followed ${engine.templates} back to itself: "internal error:
+    // Circular reference", exit 70. Only ${system.env.NAME} (and Poco's system.* values) expand.
+    const std::string source = "[source.a]\nkind = sqlite\npath = x\n";
+    expectError("[engine]\ntemplates = ${engine.templates}\n" + source, 2,
+                "[engine] templates refers to a '${' that is not a set ${system.env.NAME} variable");
+    expectError("[engine]\ntemplates = ${engine.output}\noutput = ${engine.templates}\n" + source, 2, "[engine] templates");
+    expectError("[page]\nfont = ${system.env.GP_TEST_UNSET_FONT}\n" + source, 2,
+                "[page] font refers to ${system.env.GP_TEST_UNSET_FONT}, which is not set");
+    setenv("GP_TEST_TEMPLATES", "/srv/шаблоны", 1);
+    fs::path p = writeIni("env-dir.ini", "[engine]\ntemplates = ${system.env.GP_TEST_TEMPLATES}/годовые\n" + source);
+    EXPECT_EQ(Config::load(p).templatesDir, fs::path("/srv/шаблоны/годовые"));
+    unsetenv("GP_TEST_TEMPLATES");
+}
+
 TEST(Config, MissingFileIsAConfigError) {
     try {
         Config::load("/nonexistent/reports.ini");
