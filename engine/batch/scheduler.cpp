@@ -83,6 +83,38 @@ std::vector<Entry> scheduled(const config::Config& cfg) {
     return entries;
 }
 
+// The one line the log gets when a run ends.
+std::string outcomeLine(const std::string& batch, const RunRecord& r) {
+    std::string line = "batch " + batch + " " + r.status;
+    if (r.status != "error")
+        line += ": " + std::to_string(r.done) + " done, " + std::to_string(r.skipped) + " skipped, " +
+                std::to_string(r.failed) + " failed, " + std::to_string(r.notRun) + " not run";
+    if (!r.reason.empty()) line += " (" + r.reason + ")";
+    if (!r.manifest.empty()) line += "; manifest " + r.manifest;
+    if (r.id) line += "; run " + std::to_string(r.id);
+    return line;
+}
+
+// Rereads the configuration (SIGHUP): the new schedule replaces the old one only when the new
+// file is valid; runs in flight keep the configuration they started with.
+template <typename Say>
+void reloadSchedule(const std::function<config::Config()>& read, std::time_t t,
+                    std::shared_ptr<const config::Config>& cfg, std::vector<Entry>& entries, Say& say) {
+    try {
+        auto next = std::make_shared<const config::Config>(read());
+        std::vector<Entry> planned = scheduled(*next);
+        for (auto& e : planned) e.nextDue = e.cron.next(t);
+        entries = std::move(planned);
+        cfg = next;
+        say("configuration reloaded from " + cfg->file.string() + ": " + std::to_string(entries.size()) +
+                " scheduled batch(es); batches in flight go on with the previous one",
+            6);
+        for (auto& e : entries) say("batch " + e.spec.name + " next at " + localStamp(e.nextDue, false), 6);
+    } catch (const std::exception& ex) {
+        say(std::string("configuration not reloaded, the previous one stays in force: ") + ex.what(), 3);
+    }
+}
+
 }  // namespace
 
 ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& options) {
@@ -128,14 +160,7 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
             ro.log = &runLog;
             const Outcome outcome = runRecorded(*runCfg, spec, ro, trigger, runLog);
             const RunRecord& r = outcome.record;
-            std::string line = "batch " + spec.name + " " + r.status;
-            if (r.status != "error")
-                line += ": " + std::to_string(r.done) + " done, " + std::to_string(r.skipped) + " skipped, " +
-                        std::to_string(r.failed) + " failed, " + std::to_string(r.notRun) + " not run";
-            if (!r.reason.empty()) line += " (" + r.reason + ")";
-            if (!r.manifest.empty()) line += "; manifest " + r.manifest;
-            if (r.id) line += "; run " + std::to_string(r.id);
-            say(line, r.status == "complete" ? 6 : 3);
+            say(outcomeLine(spec.name, r), r.status == "complete" ? 6 : 3);
             {
                 std::lock_guard lock(resultMutex);
                 ++result.runs;
@@ -164,19 +189,7 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
         if (stop.load()) break;
         if (reload.exchange(false)) {
             if (!options.reloadConfig) continue;
-            try {
-                auto next = std::make_shared<const config::Config>(options.reloadConfig());
-                std::vector<Entry> planned = scheduled(*next);
-                const std::time_t t = now();
-                for (auto& e : planned) e.nextDue = e.cron.next(t);
-                entries = std::move(planned);
-                cfg = next;
-                say("configuration reloaded from " + cfg->file.string() + ": " + std::to_string(entries.size()) +
-                    " scheduled batch(es); batches in flight go on with the previous one");
-                for (auto& e : entries) say("batch " + e.spec.name + " next at " + localStamp(e.nextDue, false));
-            } catch (const std::exception& ex) {
-                say(std::string("configuration not reloaded, the previous one stays in force: ") + ex.what(), 3);
-            }
+            reloadSchedule(options.reloadConfig, now(), cfg, entries, say);
             continue;
         }
         const std::time_t t = now();
