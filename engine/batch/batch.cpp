@@ -183,6 +183,34 @@ private:
     std::mutex mutex_;
 };
 
+// `source = NAME` of a batch: a [source.NAME] of the file.
+std::string knownSource(const config::Config& cfg, const std::string& name, const std::string& where) {
+    if (cfg.sources.count(name)) return name;
+    std::string known;
+    for (const auto& [n, src] : cfg.sources) known += (known.empty() ? "" : ", ") + n;
+    throw Error(ErrorKind::Config,
+                where + ": source = '" + name + "' names no [source.NAME] section (configured: " + known + ")");
+}
+
+// notify = mailto:…, https://… and notify_on = failure | always (either may be absent).
+NotifySpec notifySpec(const config::Config& cfg, const std::string* targets, const std::string* on,
+                      const std::string& notifyWhere, const std::string& onWhere) {
+    NotifySpec spec;
+    if (targets) {
+        spec.targets = splitList(*targets);
+        if (spec.targets.empty())
+            throw Error(ErrorKind::Config, notifyWhere + ": notify needs mailto:ADDRESS and/or an http(s):// URL");
+        for (const auto& target : spec.targets) checkNotifyTarget(target, notifyWhere, cfg);
+    }
+    if (on) {
+        if (*on != "failure" && *on != "always")
+            throw Error(ErrorKind::Config, onWhere + ": notify_on = '" + *on + "': write failure or always");
+        if (!targets) throw Error(ErrorKind::Config, onWhere + ": notify_on without notify = …: say where to send");
+        spec.always = *on == "always";
+    }
+    return spec;
+}
+
 }  // namespace
 
 std::vector<BatchSpec> batches(const config::Config& cfg) {
@@ -236,32 +264,14 @@ std::vector<BatchSpec> batches(const config::Config& cfg) {
                 throw Error(ErrorKind::Config, at("catch_up") + ": catch_up must be true or false");
             b.catchUp = *c == "true";
         }
-        if (auto* s = get("source")) {
-            b.source = *s;
-            if (!cfg.sources.count(b.source)) {
-                std::string known;
-                for (const auto& [n, src] : cfg.sources) known += (known.empty() ? "" : ", ") + n;
-                throw Error(ErrorKind::Config, at("source") + ": source = '" + b.source +
-                                                   "' names no [source.NAME] section (configured: " + known + ")");
-            }
-        }
+        if (auto* s = get("source")) b.source = knownSource(cfg, *s, at("source"));
         for (const auto& [key, value] : values) {
             b.keyWhere[key] = at(key);
             if (key.rfind("param.", 0) == 0) b.params.emplace_back(key.substr(6), value);
         }
-        if (auto* n = get("notify")) {
-            b.notify.targets = splitList(*n);
-            if (b.notify.targets.empty())
-                throw Error(ErrorKind::Config, at("notify") + ": notify needs mailto:ADDRESS and/or an http(s):// URL");
-            for (const auto& target : b.notify.targets) checkNotifyTarget(target, at("notify"), cfg);
-        }
-        if (auto* o = get("notify_on")) {
-            if (*o != "failure" && *o != "always")
-                throw Error(ErrorKind::Config, at("notify_on") + ": notify_on = '" + *o + "': write failure or always");
-            if (!get("notify"))
-                throw Error(ErrorKind::Config, at("notify_on") + ": notify_on without notify = …: say where to send");
-            b.notify.always = *o == "always";
-        }
+        if (get("notify") || get("notify_on"))
+            b.notify = notifySpec(cfg, get("notify"), get("notify_on"), at(get("notify") ? "notify" : "notify_on"),
+                                  get("notify_on") ? at("notify_on") : "");
         for (const auto* pattern : {&b.output, &b.package}) {
             if (pattern->empty()) continue;
             try {

@@ -95,6 +95,15 @@ std::string outcomeLine(const std::string& batch, const RunRecord& r) {
     return line;
 }
 
+// Counts a finished run into the scheduler's result.
+void tally(ScheduleResult& result, const Outcome& outcome) {
+    const std::string& status = outcome.record.status;
+    ++result.runs;
+    if (status == "failed" || status == "error") ++result.failed;
+    if (status == "stopped") ++result.stopped;
+    if (outcome.errorKind && !result.firstError) result.firstError = outcome.errorKind;
+}
+
 // Rereads the configuration (SIGHUP): the new schedule replaces the old one only when the new
 // file is valid; runs in flight keep the configuration they started with.
 template <typename Say>
@@ -159,14 +168,10 @@ ScheduleResult schedule(const config::Config& initial, const ScheduleOptions& op
             ro.now = now;
             ro.log = &runLog;
             const Outcome outcome = runRecorded(*runCfg, spec, ro, trigger, runLog);
-            const RunRecord& r = outcome.record;
-            say(outcomeLine(spec.name, r), r.status == "complete" ? 6 : 3);
+            say(outcomeLine(spec.name, outcome.record), outcome.record.status == "complete" ? 6 : 3);
             {
                 std::lock_guard lock(resultMutex);
-                ++result.runs;
-                if (r.status == "failed" || r.status == "error") ++result.failed;
-                if (r.status == "stopped") ++result.stopped;
-                if (outcome.errorKind && !result.firstError) result.firstError = outcome.errorKind;
+                tally(result, outcome);
             }
             *running = false;
         });
