@@ -302,18 +302,6 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
-// Command-line and reports.ini values are text; whole numbers are bound as integers
-// (LIMIT :n, year = :year).
-data::Params queryParams(const std::map<std::string, std::string>& given) {
-    data::Params params;
-    for (const auto& [k, v] : given) {
-        const bool integer = !v.empty() && v.size() < 18 &&
-                             v.find_first_not_of("0123456789", v[0] == '-' ? 1 : 0) == std::string::npos && v != "-";
-        params[k] = integer ? Value(static_cast<std::int64_t>(std::stoll(v))) : Value(v);
-    }
-    return params;
-}
-
 // Before the first record: every required parameter of every template must come from the
 // query's columns or the batch parameters, and batch parameters must suit the templates'
 // types. One error, naming the template, the parameter and the columns, instead of the same
@@ -428,11 +416,16 @@ struct Records {
 
 Records selectRecords(const BatchSpec& spec, const Plan& plan) {
     Records records;
+    data::Params params;  // typed as the templates declare them, before anything connects
+    try {
+        params = tmpl::bindQueryParams(plan.templates, plan.params);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Usage, "[batch." + spec.name + "] (" + spec.where + "): " + e.message());
+    }
     {
         data::Session session(plan.source);
         try {
-            records.result = session.query(spec.query, queryParams(plan.params),
-                                           "query of [batch." + spec.name + "] (" + spec.where + ")");
+            records.result = session.query(spec.query, params, "query of [batch." + spec.name + "] (" + spec.where + ")");
         } catch (const Error& e) {
             // The batch query is reports.ini's, not a template's: a write it attempts is a
             // configuration error.

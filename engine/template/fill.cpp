@@ -825,6 +825,24 @@ data::Params bindParams(const Template& t, const std::map<std::string, std::stri
     return params;
 }
 
+data::Params bindQueryParams(const std::vector<Template>& templates, const std::map<std::string, std::string>& given) {
+    data::Params params;
+    for (const auto& [name, raw] : given) {
+        const ParamDef* declared = nullptr;
+        for (const auto& t : templates)
+            for (const auto& p : t.params)
+                if (!declared && p.name == name) declared = &p;
+        if (declared) {
+            params[name] = parseParam(*declared, raw, "param." + name);
+            continue;
+        }
+        const bool whole = !raw.empty() && raw.size() < 18 && raw != "-" &&
+                           raw.find_first_not_of("0123456789", raw[0] == '-' ? 1 : 0) == std::string::npos;
+        params[name] = whole ? Value(static_cast<std::int64_t>(std::stoll(raw))) : Value(raw);
+    }
+    return params;
+}
+
 model::Document fill(const Template& t, std::shared_ptr<data::Session> session, const data::Params& params,
                      const FillOptions& options) {
     if (!session) throw std::invalid_argument("tmpl::fill: no data session");

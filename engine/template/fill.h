@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "data/source.h"
 #include "model/document.h"
@@ -25,6 +26,12 @@ struct FillOptions {
 // Turns command-line strings into typed parameters as the template declares them; applies
 // defaults. Unknown, missing required or malformed parameters throw gp::Error(Usage).
 data::Params bindParams(const Template& t, const std::map<std::string, std::string>& given);
+
+// The parameters of a query that no template declares (a batch's query in reports.ini):
+// each typed by the same parser as bindParams, as the first of `templates` declaring a
+// parameter of that name says; one no template declares is text, except that a whole number
+// is bound as an integer (LIMIT :n). A value its declaration refuses throws gp::Error(Usage).
+data::Params bindQueryParams(const std::vector<Template>& templates, const std::map<std::string, std::string>& given);
 
 model::Document fill(const Template& t, std::shared_ptr<data::Session> session, const data::Params& params,
                      const FillOptions& options);

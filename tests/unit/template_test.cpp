@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "support.h"
 #include "template/check.h"
+#include "template/fill.h"
 #include "template/image.h"
 #include "template/template.h"
 #include "template/xml.h"
@@ -464,5 +465,31 @@ TEST(Template, FormulaColumnsRejectWhatASheetCannotComputeTheSameWay) {
         EXPECT_EQ(std::string(e.what()), file.string() + ":10:48: " + wanted[0].message + " (and " +
                                              std::to_string(problems.size() - 1) +
                                              " more problems: 'grantpress check' lists them all)");
+    }
+}
+
+TEST(Template, ABatchQuerysParametersAreTypedByTheTemplatesThatDeclareThem) {
+    // One parser: a batch's query gets year, since and min typed as the templates' <param>s
+    // say (a decimal compared with a numeric column on PostgreSQL must not arrive as text).
+    const std::vector<gp::tmpl::Template> templates = {
+        parseTemplate(R"(<report title="a"><param name="year" type="integer"/><param name="since" type="date"/>
+<paragraph>x</paragraph></report>)", "a.xml"),
+        parseTemplate(R"(<report title="b"><param name="min" type="decimal"/><param name="year" type="text"/>
+<paragraph>x</paragraph></report>)", "b.xml")};
+    const auto p = gp::tmpl::bindQueryParams(
+        templates, {{"year", "2022"}, {"since", "2022-01-01"}, {"min", "1000.50"}, {"limit", "10"}, {"who", "Иванов"}});
+    EXPECT_EQ(std::get<std::int64_t>(p.at("year")), 2022);  // the first declaration wins
+    EXPECT_EQ(std::get<gp::Date>(p.at("since")), (gp::Date{2022, 1, 1}));
+    EXPECT_EQ(std::get<gp::Decimal>(p.at("min")), *gp::Decimal::parse("1000.50"));
+    EXPECT_EQ(std::get<std::int64_t>(p.at("limit")), 10);  // declared nowhere: a whole number
+    EXPECT_EQ(std::get<std::string>(p.at("who")), "Иванов");
+    try {
+        gp::tmpl::bindQueryParams(templates, {{"since", "01.01.2022"}});
+        FAIL() << "a malformed date was bound";
+    } catch (const gp::Error& e) {
+        EXPECT_EQ(e.kind(), gp::ErrorKind::Usage);
+        EXPECT_NE(std::string(e.what()).find("param.since: parameter since='01.01.2022' is not a date YYYY-MM-DD"),
+                  std::string::npos)
+            << e.what();
     }
 }
