@@ -156,6 +156,17 @@ const std::initializer_list<std::u32string_view> kMonths = {
     U"сентября", U"октября", U"ноября", U"декабря"};
 
 // A word after a number that stays with it, stretching like a space.
+// Short prepositions, conjunctions and particles that never end a line in Russian text: they
+// go down with the next word ("на сайте", "не менее"). One-letter words are handled with the
+// other one-character words. Punctuation after the word ("но,") ends it.
+bool isShortFunctionWord(std::u32string_view w) {
+    return inList(lowerWord(w), {U"на", U"по", U"от", U"за", U"до", U"из", U"об", U"обо", U"во", U"ко", U"со", U"не",
+                                 U"ни", U"но", U"да", U"без", U"для", U"над", U"под", U"при", U"про", U"изо", U"ото"});
+}
+
+// Particles that stay with the word before them ("был бы", "он же", "так ли").
+bool isTrailingParticle(std::u32string_view w) { return inList(lowerWord(w), {U"же", U"ли", U"бы", U"ль", U"ж", U"б"}); }
+
 bool isUnitWord(std::u32string_view w) {
     const std::u32string_view s = stripClosing(w);
     const std::u32string l = lowerWord(s);
@@ -180,6 +191,7 @@ enum class Join {
     End,     // last piece of the segment
     Space,   // a breakable, stretchable space
     Glue,    // a stretchable space that must not break ("в" + next word)
+    Bind,    // a stretchable space best not broken ("на" + next word): a break there costs
     Fixed,   // a space that neither breaks nor stretches (merged away before line breaking)
     Hyphen,  // break allowed after a visible hyphen or dash, no space
     Soft,    // break allowed; shows "-" only when broken
@@ -192,7 +204,7 @@ enum class Join {
 };
 
 bool breakable(Join j) { return j != Join::None && j != Join::Fixed; }
-bool stretches(Join j) { return j == Join::Space || j == Join::Glue; }
+bool stretches(Join j) { return j == Join::Space || j == Join::Glue || j == Join::Bind; }
 // Words are separated by these.
 bool separates(Join j) { return stretches(j) || j == Join::Fixed; }
 bool showsHyphen(Join j) { return j == Join::Soft || j == Join::Auto; }
@@ -229,7 +241,8 @@ struct Piece {
     }
 };
 
-// Smallest number of characters left on either side of a hyphenation point.
+// Smallest number of characters left on either side of a hyphenation point (templates/
+// README.md, "Typography"): "по-|мощь", never "п-|омощь" or "помо-|щь".
 constexpr size_t kMinHyphenPart = 2;
 // Shortest word the hyphenator splits.
 constexpr size_t kMinHyphenWord = 5;
@@ -418,6 +431,8 @@ std::vector<Piece> tokenize(std::u32string_view text, std::span<const FontId> fo
                        (isNumber(a) && isUnitWord(next)) ||
                        (inList(lowerWord(bare), {U"тыс", U"млн", U"млрд"}) && isUnitSign(next))) {
                 p.join = Join::Glue;
+            } else if (isShortFunctionWord(a) || isTrailingParticle(stripClosing(next))) {
+                p.join = Join::Bind;
             }
         }
     }
@@ -484,6 +499,11 @@ std::vector<Piece> cutWide(std::vector<Piece> pieces, double maxWidth) {
     return out;
 }
 
+// A line ending in a short preposition or before a particle ("на", "же") costs about what a
+// hyphenated line end does twice over: the rule gives way when keeping it would leave a
+// line with holes or a run of hyphens.
+constexpr double kBindPenalty = 10000;
+
 double breakPenalty(Join j) {
     switch (j) {
         case Join::Hyphen: return 50;
@@ -493,6 +513,7 @@ double breakPenalty(Join j) {
         case Join::Tie: return 5000;
         case Join::Cut: return 10000;
         case Join::Glue: return 1e12;
+        case Join::Bind: return kBindPenalty;
         default: return 0;
     }
 }
@@ -501,11 +522,28 @@ double breakPenalty(Join j) {
 // line to the end of a word.
 constexpr double kDoubleHyphen = 3000;
 constexpr double kFinalHyphen = 2000;
+// A third hyphenated line end in a row, and a justified line whose spaces would grow by more
+// than kMaxStretch: taken only when no other break exists.
+constexpr double kTripleHyphen = 1e7;
+constexpr double kOverStretch = 1e7;
+// A last line of fewer than kShortLastLine characters costs kShortLastDemerits (about what
+// stretching the spaces of an earlier line by two thirds costs), in lines at least kWideLine
+// spaces wide: a narrow table cell keeps its short last lines rather than grow.
+constexpr size_t kShortLastLine = 8;
+constexpr double kRaggedStretch = 30;
+constexpr double kShortLastDemerits = 5000;
+constexpr double kWideLine = 60;
+
+size_t charactersIn(const std::vector<Piece>& pieces, size_t from, size_t to) {
+    size_t n = 0;
+    for (size_t k = from; k < to; ++k) n += pieces[k].text.size() + (k > from ? 1 : 0);
+    return n;
+}
 
 // Chooses line breaks for one paragraph (no forced breaks inside) minimising the total
 // demerits of its lines, as TeX does: every line but the last is as evenly filled as the
 // words allow, instead of a tight line followed by a loose one. The state of a break is its
-// position and whether the line before it ended with a hyphen.
+// position and how many lines in a row before it ended with a hyphen.
 // Long on purpose: the dynamic programme's three nested loops share the width, gaps and
 // demerits of the candidate line; the walk back through `from` that builds the lines follows.
 void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measure& m, bool balanced,
@@ -520,11 +558,12 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measu
         return;
     }
     constexpr double kInf = std::numeric_limits<double>::infinity();
-    std::vector<std::array<double, 2>> best(n + 1, {kInf, kInf});
-    std::vector<std::array<size_t, 2>> from(n + 1, {0, 0});  // 2 * position + state
+    // State: how many lines in a row before the break end with a hyphen (0, 1 or 2).
+    std::vector<std::array<double, 3>> best(n + 1, {kInf, kInf, kInf});
+    std::vector<std::array<size_t, 3>> from(n + 1, {0, 0, 0});  // 3 * position + state
     best[0][0] = 0;
     for (size_t i = 0; i < n; ++i) {
-        for (size_t h = 0; h < 2; ++h) {
+        for (size_t h = 0; h < 3; ++h) {
             if (best[i][h] == kInf) continue;
             double width = 0;
             size_t gaps = 0;
@@ -553,29 +592,43 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measu
                 } else if (!last) {
                     // How far the spaces would have to stretch (or shrink) to fill the line
                     // (TeX's badness, not capped, so a very loose line always costs more than a
-                    // loose one).
-                    const double ratio = slack >= 0 ? slack / (static_cast<double>(std::max<size_t>(gaps, 1)) * space)
-                                                    : -slack / std::max(shrinkable, kEpsilon);
+                    // loose one). Text that is not justified (m.shrink == 0) never stretches its
+                    // spaces: what its short lines cost is the ragged edge, measured against a
+                    // fixed kRaggedStretch spaces, as TeX's ragged right does.
+                    const double stretch = m.shrink > 0 ? static_cast<double>(std::max<size_t>(gaps, 1)) * space
+                                                        : kRaggedStretch * space;
+                    const double ratio = slack >= 0 ? slack / stretch : -slack / std::max(shrinkable, kEpsilon);
                     const double badness = 100 * ratio * ratio * ratio;
                     demerits = (1 + badness) * (1 + badness) + breakPenalty(p.join);
+                    // Justified text (it may shrink): gaps wider than the justification gives
+                    // (kMaxStretch) only when nothing else fits, as TeX's tolerance.
+                    if (m.shrink > 0 && slack > 0 && ratio > kMaxStretch) demerits += kOverStretch;
                 }
-                const size_t hj = !last && hyphenated(p.join) ? 1 : 0;
-                if (h && hj) demerits += kDoubleHyphen;
+                // A paragraph's last line of a few characters ("копеек", "0."), when the
+                // lines are long enough to give it a word more.
+                if (last && !balanced && i > 0 && maxWidth >= kWideLine * space &&
+                    charactersIn(pieces, i, n) < kShortLastLine)
+                    demerits += kShortLastDemerits;
+                const bool hyphenEnd = !last && hyphenated(p.join);
+                if (h && hyphenEnd) demerits += h == 1 ? kDoubleHyphen : kTripleHyphen;
                 if (h && last && showsHyphen(pieces[i - 1].join)) demerits += kFinalHyphen;
+                const size_t hj = hyphenEnd ? std::min<size_t>(h + 1, 2) : 0;
                 if (best[i][h] + demerits < best[j][hj]) {
                     best[j][hj] = best[i][h] + demerits;
-                    from[j][hj] = 2 * i + h;
+                    from[j][hj] = 3 * i + h;
                 }
             }
         }
     }
     std::vector<size_t> ends;
-    size_t state = best[n][0] <= best[n][1] ? 0 : 1;
+    size_t state = 0;
+    for (size_t h = 1; h < 3; ++h)
+        if (best[n][h] < best[n][state]) state = h;
     for (size_t j = n; j > 0;) {
         ends.push_back(j);
         const size_t f = from[j][state];
-        j = f / 2;
-        state = f % 2;
+        j = f / 3;
+        state = f % 3;
     }
     std::reverse(ends.begin(), ends.end());
 

@@ -73,6 +73,10 @@ private:
     std::unique_ptr<Dict> dict_;
 };
 
+// A justified line's spaces grow by at most this many widths of a space (twice as wide at
+// most); line breaking avoids lines that would need more, and the typesetter stops there.
+inline constexpr double kMaxStretch = 1.0;
+
 struct WrapOptions {
     // Lines of similar length (centred titles) instead of full lines before the last.
     bool balanced = false;

@@ -9,7 +9,7 @@
 namespace gp::pdf {
 
 namespace {
-// Justified lines: spaces may give up a fifth of their width.
+// Justified lines: spaces may give up a fifth of their width (and grow by kMaxStretch).
 constexpr double kShrink = 0.2;
 }  // namespace
 
@@ -139,7 +139,9 @@ void Typesetter::draw(const TextBox& box, size_t from, size_t count, double x, d
         double pos = x;
         const double slack = width - line.width;
         if (justify && !line.last && line.runs.size() > 1 && slack != 0) {
-            gap += slack / static_cast<double>(line.runs.size() - 1);
+            // A space stretches to at most kMaxStretch times its width more: a line that
+            // would need wider gaps ends short instead of showing holes.
+            gap += std::min(slack / static_cast<double>(line.runs.size() - 1), kMaxStretch * line.space);
         } else if (slack > 0) {
             if (align == model::Align::Center) pos += slack / 2;
             else if (align == model::Align::Right) pos += slack;

@@ -313,6 +313,74 @@ TEST(PdfLineBreaking, OneLetterWordsGoWithTheNextWordAndDashesStayBehind) {
     EXPECT_EQ(runsOf(dash[1]), (std::vector<std::u32string>{U"проекта", U"—"}));
 }
 
+TEST(PdfLineBreaking, ShortPrepositionsGoDownWithTheNextWordAndParticlesStayBehind) {
+    // "не" fits at the end of the first line, but a short preposition or particle does not end
+    // a line when moving it costs little (templates/README.md, "Typography").
+    const auto ne = gp::pdf::wrap(U"Издан сборник тиражом не менее 500 экз.", 26, kMono);
+    ASSERT_EQ(ne.size(), 2u);
+    EXPECT_EQ(runsOf(ne[0]), (std::vector<std::u32string>{U"Издан", U"сборник", U"тиражом"}));
+    EXPECT_EQ(runsOf(ne[1]).front(), U"не");
+    // "бы" never starts a line: "если" goes down with it instead.
+    const auto by = gp::pdf::wrap(U"мы бы пошли, если бы знали дорогу", 11, kMono);
+    ASSERT_EQ(by.size(), 5u);
+    EXPECT_EQ(runsOf(by[1]), (std::vector<std::u32string>{U"пошли,"}));
+    EXPECT_EQ(runsOf(by[2]), (std::vector<std::u32string>{U"если", U"бы"}));
+    // A preposition followed by punctuation is not one: "но," may end a line.
+    const auto comma = gp::pdf::wrap(U"ааааа но, бббббб", 9, kMono);
+    EXPECT_EQ(runsOf(comma[0]), (std::vector<std::u32string>{U"ааааа", U"но,"}));
+}
+
+TEST(PdfLineBreaking, AParagraphDoesNotEndInAFewCharactersOnTheirOwn) {
+    // The first line would hold all but "итого.": the last line gets a word more instead.
+    const std::u32string text =
+        U"Плановые значения показателей достигнуты по всем пунктам плана межмуниципального взаимодействия итого.";
+    const auto lines = gp::pdf::wrap(text, 95, kMono);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(runsOf(lines[1]), (std::vector<std::u32string>{U"взаимодействия", U"итого."}));
+    // In a narrow cell (under 60 spaces) a short last line is fine: the cell does not grow.
+    const auto narrow = gp::pdf::wrap(U"Проведены занятия всего", 18, kMono);
+    ASSERT_EQ(narrow.size(), 2u);
+    EXPECT_EQ(runsOf(narrow[1]), (std::vector<std::u32string>{U"всего"}));
+}
+
+TEST(PdfLineBreaking, NeverThreeHyphenatedLineEndsInARowWhenAnotherSettingExists) {
+    // Words of syllables joined by soft hyphens, justified: the best setting with two hyphens
+    // in a row allowed had three (found by a random search against the previous rule).
+    std::u32string text;
+    for (const char32_t* word : {U"те-пе-ни-ни-ро", U"ри-ва-пе", U"му-ни-ни", U"ва-ро", U"му-ка-ни-му", U"ни-му",
+                                 U"ва-ри-те-пе", U"за-ни", U"ни-ни-му", U"ка-ло", U"ло-ни-ни", U"пе-ри-ро", U"те-ло"}) {
+        for (const char32_t* c = word; *c; ++c) text += *c == U'-' ? U'\u00AD' : *c;
+        text += U' ';
+    }
+    gp::pdf::WrapOptions justified;
+    justified.shrink = 0.2;
+    const auto lines = gp::pdf::wrap(text, {}, 20, [](char32_t, gp::pdf::FontId) { return 1.0; }, justified);
+    int run = 0, longest = 0;
+    for (const auto& line : lines) {
+        const bool hyphen = !line.last && !line.runs.empty() && line.runs.back().text.back() == U'-';
+        run = hyphen ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    EXPECT_LE(longest, 2);
+    EXPECT_GE(lines.size(), 3u);
+}
+
+TEST(PdfLineBreaking, JustifiedLinesAvoidGapsWiderThanTwoSpaces) {
+    // Set for the fewest gaps beyond kMaxStretch: "жжж жж жжж" / "жжжж жжжжжжжж" / "жжж жжжжжжжж"
+    // stretched two lines' gaps by 2.5 and 3 spaces; one full first line leaves one such line.
+    gp::pdf::WrapOptions justified;
+    justified.shrink = 0.2;
+    const auto mono = [](char32_t, gp::pdf::FontId) { return 1.0; };
+    const auto lines = gp::pdf::wrap(U"жжж жж жжж жжжж жжжжжжжж жжж жжжжжжжж", {}, 15, mono, justified);
+    int wide = 0;
+    for (const auto& line : lines)
+        if (!line.last && line.runs.size() > 1 &&
+            (15 - line.width) / static_cast<double>(line.runs.size() - 1) > gp::pdf::kMaxStretch * line.space + 1e-9)
+            ++wide;
+    EXPECT_EQ(wide, 1);
+    EXPECT_EQ(runsOf(lines[0]), (std::vector<std::u32string>{U"жжж", U"жж", U"жжж", U"жжжж"}));
+}
+
 TEST(PdfLineBreaking, FillsLinesEvenlyRatherThanGreedily) {
     // Greedy: "aaa bb" / "cc" / "dddddd", the middle line 4 short. Total fit spreads the
     // slack: "aaa" / "bb cc" / "dddddd".
