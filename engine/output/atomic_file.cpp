@@ -68,15 +68,20 @@ AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
                                            " (choose another with --out DIR)");
     temp_ = dir / ("." + final_.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                    std::to_string(counter++));
+    // Enrolled before it exists: a signal between creating the file and enrolling it would
+    // leave it behind (a signal before it exists unlinks nothing).
+    slot_ = enroll(temp_);
     int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         const int err = errno;
+        withdraw(slot_);
+        slot_ = -1;
+        temp_.clear();  // nothing of ours to remove
         if (err == ENOSPC || err == EDQUOT) throwOutputError("cannot write in the output folder " + dir.string(), err);
         throw Error(ErrorKind::Output, "cannot write in the output folder " + dir.string() + ": " + why(err) +
                                            " (choose another with --out DIR)");
     }
     ::close(fd);
-    slot_ = enroll(temp_);
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept

@@ -18,7 +18,9 @@ using namespace gp;
 namespace {
 
 struct Catalog {
-    fs::path dir = fs::path(::testing::TempDir()) / "catalog";
+    // One folder per test: ctest runs the tests of this file at once, in separate processes.
+    fs::path dir = fs::path(::testing::TempDir()) /
+                   ("catalog-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
 
     explicit Catalog(const std::string& dbPath = "db.sqlite") {
         fs::remove_all(dir);

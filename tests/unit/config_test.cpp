@@ -12,7 +12,9 @@ using gp::config::Config;
 namespace {
 
 fs::path writeIni(const std::string& name, const std::string& text) {
-    fs::path dir = fs::path(::testing::TempDir()) / "gp-config";
+    // One folder per test: ctest runs the tests of this file at once, in separate processes.
+    fs::path dir = fs::path(::testing::TempDir()) / "gp-config" /
+                   ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::create_directories(dir);
     fs::path p = dir / name;
     std::ofstream(p, std::ios::binary) << text;

@@ -22,7 +22,9 @@ using namespace gp;
 namespace {
 
 struct World {
-    fs::path dir = fs::path(::testing::TempDir()) / "render-document";
+    // One folder per test: ctest runs the tests of this file at once, in separate processes.
+    fs::path dir = fs::path(::testing::TempDir()) /
+                   ("render-document-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     config::Config cfg;
     tmpl::Template tpl;
     std::shared_ptr<data::Session> session;
