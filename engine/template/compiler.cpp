@@ -526,11 +526,12 @@ private:
                 unknownChild(n, child, {"field"});
                 continue;
             }
-            allow(child, {"label"});
+            allow(child, {"label", "empty"});
             noChildren(child);
             FieldDef f;
             f.loc = loc(child);
             if (const Attr* label = required(child, "label")) f.label = text(*label);
+            if (const Attr* e = child.findAttribute("empty")) f.empty = emptyMark(*e);
             f.value = content(child, Spaces::CollapseTrim);
             b.fields.push_back(std::move(f));
         }
@@ -753,7 +754,7 @@ private:
                 unknownChild(n, child, {"column"});
                 continue;
             }
-            allow(child, {"title", "width", "align", "total", "formula", "link"});
+            allow(child, {"title", "width", "align", "total", "formula", "link", "empty"});
             noChildren(child);
             ColumnDef col;
             col.loc = loc(child);
@@ -764,6 +765,7 @@ private:
             if (const Attr* a = child.findAttribute("align")) col.align = align(*a);
             if (const Attr* t = child.findAttribute("total")) col.total = aggregate(*t);
             if (const Attr* l = child.findAttribute("link")) col.link = text(*l);
+            if (const Attr* e = child.findAttribute("empty")) col.empty = emptyMark(*e);
             if (boolAttr(child, "formula") && !col.value.empty()) formulas.push_back(b.columns.size());
             b.columns.push_back(std::move(col));
         }
@@ -772,6 +774,14 @@ private:
         for (std::size_t i : formulas)
             b.columns[i].formula =
                 compileColumnFormula(b.columns, i, b.rows, [this](const Location& l, const std::string& m) { report(l, m); });
+    }
+
+    // empty="…" of a field or column: plain text, shown as written.
+    std::string emptyMark(const Attr& a) {
+        if (a.value.text.find('{') != std::string::npos)
+            report(a, "empty=\"" + a.value.text + "\" takes plain text (what an empty value shows, e.g. empty=\"—\" or "
+                      "empty=\"\"), not a placeholder");
+        return a.value.text;
     }
 
     void chart(const XmlNode& n, Block& b) {

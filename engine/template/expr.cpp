@@ -1050,6 +1050,31 @@ model::Cell evaluate(const TextExpr& text, const Resolver& resolve) {
     return out;
 }
 
+model::Cell evaluateValue(const TextExpr& text, const Resolver& resolve, const std::string& empty) {
+    model::Cell out;
+    if (const Expr* e = text.single()) {
+        out = evaluate(*e, resolve);
+    } else {
+        bool filled = false, placeholders = false;
+        for (const auto& seg : text.segments) {
+            out.text += seg.literal;
+            if (!seg.expr) continue;
+            placeholders = true;
+            const std::string part = evaluate(*seg.expr, resolve).text;
+            filled = filled || !part.empty();
+            out.text += part;
+        }
+        out.value = out.text;
+        out.format = model::Format::Text;
+        if (placeholders && !filled) out.text.clear();
+    }
+    if (out.text.empty()) {
+        out.value = Null{};
+        out.text = empty;
+    }
+    return out;
+}
+
 model::Cell formatLike(const TextExpr& text, const Value& value) {
     const Resolver none = [](const Expr&) -> std::optional<Value> { return Value(Null{}); };
     const Expr* e = text.single();

@@ -110,6 +110,11 @@ using Resolver = std::function<std::optional<Value>(const Expr& expr)>;
 // that cannot apply, text in arithmetic, a number too large) throw gp::Error(Data) at the
 // placeholder. Division by zero gives NULL.
 model::Cell evaluate(const TextExpr& text, const Resolver& resolve);
+// The value of a field or a table cell: as evaluate, but when the text has placeholders and
+// every one of them is empty (NULL or empty text), the cell is empty (Null, no text) whatever
+// literal text surrounds them ("{start | date} – {end | date}" of two NULLs), and then shows
+// `empty` (its value stays Null: XLSX leaves a number or date cell blank).
+model::Cell evaluateValue(const TextExpr& text, const Resolver& resolve, const std::string& empty);
 model::Cell evaluate(const Expr& expr, const Resolver& resolve);
 // The value with the placeholder's filters applied, as a cell: used for totals, which are
 // computed by the engine and then shown like the rows above them.

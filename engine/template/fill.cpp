@@ -89,10 +89,13 @@ struct Scope {
         return evaluate(e, [&](const Expr& r) { return std::optional<Value>(value(r, g)); });
     }
     std::string text(const TextExpr& te, const Globals& g) { return te.empty() ? "" : cell(te, g).text; }
+    model::Cell field(const FieldDef& def, const Globals& g) {
+        return evaluateValue(def.value, [&](const Expr& e) { return std::optional<Value>(value(e, g)); }, def.empty);
+    }
     // The cell of a table column in the current row, with the address it opens when the column
     // has link="…".
     model::Cell column(const ColumnDef& def, const Globals& g) {
-        model::Cell c = cell(def.value, g);
+        model::Cell c = evaluateValue(def.value, [&](const Expr& e) { return std::optional<Value>(value(e, g)); }, def.empty);
         if (!def.link.empty()) c.link = format::webLink(text(def.link, g));
         return c;
     }
@@ -600,7 +603,7 @@ private:
         Scope labels = scope(env);
         Scope values = scope(inner);
         model::FieldList list;
-        for (const auto& f : b.fields) list.fields.push_back({labels.text(f.label, globals_), values.cell(f.value, globals_)});
+        for (const auto& f : b.fields) list.fields.push_back({labels.text(f.label, globals_), values.field(f, globals_)});
         out.push_back({std::move(list), env.target});
     }
 

@@ -38,15 +38,21 @@ struct QueryDef {
     SourceText source;  // the SQL with positions, to point at a `:name` in it
 };
 
+// What a field or column shows when every placeholder of its value is empty (NULL or empty
+// text): "—" unless empty="…" says otherwise; "" leaves it blank.
+inline constexpr const char* kEmptyMark = "\u2014";
+
 struct FieldDef {
     TextExpr label;
     TextExpr value;
+    std::string empty = kEmptyMark;
     Location loc;
 };
 
 struct ColumnDef {
     TextExpr title;
     TextExpr value;
+    std::string empty = kEmptyMark;
     model::Width width;
     std::optional<model::Align> align;
     std::optional<model::Aggregate> total;  // unset: decided by the table's totals attribute
