@@ -30,8 +30,98 @@ std::string number(Decimal value, int decimals) {
     size_t dot = plain.find('.');
     std::string whole = plain.substr(0, dot);
     std::string out = negative ? "−" : "";  // U+2212 minus, as Russian typesetting wants
-    out += groupDigits(whole);
+    out += groupDigits(whole, false);
     if (dot != std::string::npos) out += "," + plain.substr(dot + 1);
+    return out;
+}
+
+namespace {
+constexpr std::string_view kMinus = "\u2212";
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+std::size_t integerDigits(const std::string& formatted) {
+    std::string_view s = formatted;
+    if (s.substr(0, kMinus.size()) == kMinus) s.remove_prefix(kMinus.size());
+    else if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+    std::size_t digits = 0;
+    while (!s.empty()) {
+        if (isDigit(s[0])) {
+            ++digits;
+            s.remove_prefix(1);
+        } else if (digits > 0 && s.substr(0, 2) == kNbsp && s.size() > 2 && isDigit(s[2])) {
+            s.remove_prefix(2);
+        } else {
+            break;
+        }
+    }
+    return digits;
+}
+
+std::string groupFourDigits(const std::string& formatted) {
+    std::size_t start = 0;
+    if (formatted.compare(0, kMinus.size(), kMinus) == 0) start = kMinus.size();
+    else if (!formatted.empty() && formatted[0] == '-') start = 1;
+    std::size_t end = start;
+    while (end < formatted.size() && isDigit(formatted[end])) ++end;
+    if (end - start != 4) return formatted;
+    if (end < formatted.size() && formatted.compare(end, 2, kNbsp) == 0 && end + 2 < formatted.size() &&
+        isDigit(formatted[end + 2]))
+        return formatted;  // already part of a grouped number
+    return formatted.substr(0, start + 1) + kNbsp + formatted.substr(start + 1);
+}
+
+namespace {
+
+// The code point that ends at byte `end` of `text` (U+0020 at the start), and the one that
+// starts at byte `at` (U+0020 at the end).
+char32_t codePointBefore(const std::string& text, std::size_t end) {
+    if (end == 0) return U' ';
+    std::size_t start = end - 1;
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    const std::u32string cp = utf8::decode(std::string_view(text).substr(start, end - start));
+    return cp.empty() ? U' ' : cp.back();
+}
+char32_t codePointAt(const std::string& text, std::size_t at) {
+    if (at >= text.size()) return U' ';
+    std::size_t end = at + 1;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    const std::u32string cp = utf8::decode(std::string_view(text).substr(at, end - at));
+    return cp.empty() ? U' ' : cp.front();
+}
+
+// What makes a digit run part of a word, a code, a date or a time rather than a number.
+bool joins(char32_t c) {
+    return (c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z') || (c >= U'\u0400' && c <= U'\u04FF') ||
+           c == U'\u2116' || c == U'.' || c == U'/' || c == U'-' || c == U':' || c == U'_' || c == U'#' || c == U'+';
+}
+
+}  // namespace
+
+std::string groupNumbersInText(const std::string& text) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (!isDigit(text[i])) {
+            out += text[i++];
+            continue;
+        }
+        std::size_t end = i;
+        while (end < text.size() && isDigit(text[end])) ++end;
+        // A decimal comma with digits after the run belongs to the number.
+        std::size_t after = end;
+        if (after + 1 < text.size() && text[after] == ',' && isDigit(text[after + 1])) {
+            ++after;
+            while (after < text.size() && isDigit(text[after])) ++after;
+        }
+        const char32_t before = codePointBefore(text, i), next = codePointAt(text, after);
+        const bool listed = (before == U',' && i >= 2 && isDigit(text[i - 2])) ||  // "1,23456": not ours to read
+                            (next == U',' && after + 1 < text.size() && isDigit(text[after + 1]));
+        if (end - i >= 5 && !joins(before) && !joins(next) && !listed) out += groupDigits(text.substr(i, end - i));
+        else out.append(text, i, end - i);
+        out.append(text, end, after - end);
+        i = after;
+    }
     return out;
 }
 

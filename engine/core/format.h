@@ -13,11 +13,26 @@ namespace gp::format {
 
 inline constexpr const char* kNbsp = "\u00A0";
 
-// 2691000 -> "2 691 000" (no-break spaces). Four-digit integer parts stay ungrouped when
-// `groupFour` is false (Russian typesetting: "2200", but "10 000").
-std::string groupDigits(const std::string& digits, bool groupFour = true);
+// The number style (templates/README.md, "Numbers"): digit groups of three joined by no-break
+// spaces ("2 691 000"), a decimal comma, U+2212 for minus; a four-digit integer part stays
+// whole ("2200", "1234,50 ₽") except in a table column that also holds a number of five
+// digits or more, where groupFourDigits regroups it ("2 200" above "10 000").
 
-std::string number(Decimal value, int decimals);      // "1 234,50"
+// 2691000 -> "2 691 000" (no-break spaces). Four-digit integer parts stay ungrouped when
+// `groupFour` is false.
+std::string groupDigits(const std::string& digits, bool groupFour = true);
+// A number as number(), money(), percent() or integer() wrote it, with a four-digit integer
+// part grouped ("2200" -> "2 200", "−1234,50 ₽" -> "−1 234,50 ₽"); any other text unchanged.
+std::string groupFourDigits(const std::string& formatted);
+// Digits of the integer part of a number as those functions wrote it ("2 691 000,00 ₽" -> 7);
+// 0 for text that does not start with one.
+std::size_t integerDigits(const std::string& formatted);
+// Digit runs of five or more in free text grouped ("участников — 12500" -> "… 12 500", and
+// "12500,5" -> "12 500,5"); runs touching a letter, another number or . / - : (dates, codes,
+// phone numbers, "№12345") are left alone, as are four-digit numbers (years).
+std::string groupNumbersInText(const std::string& text);
+
+std::string number(Decimal value, int decimals);      // "1234,50", "12 345,50"
 std::string integer(std::int64_t value);              // "2200", "10 000"
 std::string money(Decimal value, const std::string& currency = "₽");  // "2 691 000,00 ₽"
 std::string percent(Decimal fraction, int decimals);  // 0.256 -> "25,6 %"

@@ -44,6 +44,7 @@ const std::map<std::string, FilterSpec>& filterSpecs() {
         {"capitalize", {K::Capitalize, 0, 0, {}, F::Text, true, {}}},
         {"initials", {K::Initials, 0, 0, {}, F::Text, true, {}}},
         {"truncate", {K::Truncate, 1, 1, {Arg::Count}, F::Text, true, {}}},
+        {"numbers", {K::Numbers, 0, 0, {}, F::Text, true, {}}},
         {"default", {K::Default, 1, 1, {Arg::Any}, F::Text, false, {true, false, false}}},
     };
     return specs;
@@ -724,6 +725,7 @@ public:
             case FilterKind::Lower: return setText(utf8::lower(cell_.text));
             case FilterKind::Capitalize: return setText(format::capitalize(cell_.text));
             case FilterKind::Initials: return setText(format::initials(cell_.text));
+            case FilterKind::Numbers: return setText(format::groupNumbersInText(cell_.text));
             case FilterKind::Truncate:
                 return setText(format::truncate(cell_.text, static_cast<size_t>(intArg(f_, 0, 1))));
             case FilterKind::Default: return;  // above

@@ -129,6 +129,35 @@ auto atQuery(const Location& loc, F&& f) -> decltype(f()) {
 }
 
 // Totals of table columns, exact, computed row by row.
+// The number style of a table (core/format.h): a four-digit number is grouped in a column
+// that also holds a number of five digits or more, its totals and subtotals counted. A
+// streamed table cannot look ahead: its four-digit numbers stay whole, as outside tables.
+bool numericFormat(model::Format f) {
+    return f == model::Format::Integer || f == model::Format::Number || f == model::Format::Money ||
+           f == model::Format::Percent;
+}
+bool numericValue(const Value& v) {
+    return std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Decimal>(v) || std::holds_alternative<double>(v);
+}
+// A cell the rule may regroup: a number the engine formatted (not a default("—") shown for NULL).
+bool formattedNumber(const model::Cell& c) { return numericFormat(c.format) && numericValue(c.value); }
+
+void groupFourDigitColumns(model::Table& t) {
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        std::vector<model::Cell*> cells;
+        for (auto& row : t.rows) cells.push_back(&row[c]);
+        if (c < t.totals.size()) cells.push_back(&t.totals[c]);
+        for (auto& g : t.groups)
+            if (c < g.subtotals.size()) cells.push_back(&g.subtotals[c]);
+        const bool wide = std::any_of(cells.begin(), cells.end(), [](const model::Cell* cell) {
+            return formattedNumber(*cell) && format::integerDigits(cell->text) >= 5;
+        });
+        if (!wide) continue;
+        for (model::Cell* cell : cells)
+            if (formattedNumber(*cell)) cell->text = format::groupFourDigits(cell->text);
+    }
+}
+
 class Totals {
 public:
     Totals(const std::vector<model::Column>& columns, const std::vector<ColumnDef>& defs)
@@ -687,6 +716,7 @@ private:
                 begin = end;
             }
         }
+        groupFourDigitColumns(table);
         return table;
     }
 

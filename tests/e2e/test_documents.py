@@ -25,11 +25,15 @@ def dec(value):
     return D(str(value)).quantize(CENT, decimal.ROUND_HALF_UP) if value is not None else None
 
 
-def money(value):
-    """The PDF's spelling of an amount without currency: 2 691 000,00 (minus as U+2212)."""
+def money(value, group_four=False):
+    """The PDF's spelling of an amount without currency: 2 691 000,00 (minus as U+2212); a
+    four-digit amount stays whole (2200,00) unless group_four (a table column that also holds
+    five digits or more: 2 200,00)."""
     q = dec(value)
     sign = "−" if q < 0 else ""
     whole, frac = f"{abs(q):.2f}".split(".")
+    if len(whole) == 4 and not group_four:
+        return sign + whole + "," + frac
     groups = []
     while whole:
         groups.insert(0, whole[-3:])
@@ -42,7 +46,7 @@ def percent(fraction):
     return f"{(fraction * 100).quantize(D('0.1'), rounding=decimal.ROUND_HALF_UP)}".replace(".", ",") + " %"
 
 
-MONEY = re.compile(r"[−-]?\d{1,3}(?: \d{3})*,\d{2}")
+MONEY = re.compile(r"[−-]?(?:\d{1,3}(?: \d{3})+|\d{1,4}),\d{2}")
 PERCENT = re.compile(r"\d+,\d %")
 
 
@@ -212,23 +216,32 @@ class FinalReport(Documents):
                          "(SELECT MIN(line_no) FROM budget_lines f WHERE f.project_id = 1645 "
                          "AND f.category = b.category), line_no")
         # In reading order: each line's plan, spent, remaining; each category's subtotal; the total.
+        # A column's four-digit amounts are grouped when it also holds five digits or more.
         expected, group = [], []
+        wide = {}
+        for column, values in (("plan", [dec(x["requested"]) for x in lines]), ("spent", [dec(x["spent"]) for x in lines]),
+                               ("rest", [dec(x["requested"]) - dec(x["spent"]) for x in lines])):
+            totals = [sum(values)] + [sum(v for v, x in zip(values, lines) if x["category"] == c)
+                                      for c in {x["category"] for x in lines}]
+            wide[column] = any(abs(v) >= 10000 for v in values + totals)
+
+        def row(p, s):
+            expected.extend([money(p, wide["plan"]), money(s, wide["spent"]), money(p - s, wide["rest"])])
 
         def close_group():
             if group:
-                p, s = sum(dec(x["requested"]) for x in group), sum(dec(x["spent"]) for x in group)
-                expected.extend([money(p), money(s), money(p - s)])
+                row(sum(dec(x["requested"]) for x in group), sum(dec(x["spent"]) for x in group))
 
         for i, line in enumerate(lines):
             if i > 0 and line["category"] != lines[i - 1]["category"]:
                 close_group()
                 group = []
             group.append(line)
-            p, s = dec(line["requested"]), dec(line["spent"])
-            expected.extend([money(p), money(s), money(p - s)])
+            row(dec(line["requested"]), dec(line["spent"]))
         close_group()
         plan, spent = sum(dec(x["requested"]) for x in lines), sum(dec(x["spent"]) for x in lines)
-        expected.extend([money(plan), money(spent), money(plan - spent)])
+        row(plan, spent)
+        self.assertFalse(wide["rest"])  # the seed's remainders are all under 10 000: written whole
         section = between(self.text, "4. Исполнение бюджета", "Всего по смете")
         self.assertEqual([m.replace("−", "-") for m in MONEY.findall(section)], [e.replace("−", "-") for e in expected])
         self.assertIn(f"остаток {money(plan - spent)} ₽".replace("−", "-"), self.text)

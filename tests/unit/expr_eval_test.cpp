@@ -172,7 +172,7 @@ TEST(ExprEval, FiltersSeeTheResult) {
     EXPECT_EQ(eval("{yes | yesno(\"есть\", \"нет\")}").format, gp::model::Format::Text);
     EXPECT_EQ(eval("{amount | number(0)}").decimals, 0);
     // number(min, max): the decimals a value needs, rounded to max, at least min.
-    EXPECT_EQ(visible(eval("{achieved | number(0, 2)}").text), "2_347");
+    EXPECT_EQ(visible(eval("{achieved | number(0, 2)}").text), "2347");  // four digits stay whole
     EXPECT_EQ(eval("{achieved | number(0, 2)}").decimals, 0);
     EXPECT_EQ(visible(eval("{91.4 | number(0, 2)}").text), "91,4");
     EXPECT_EQ(eval("{91.4 | number(0, 2)}").decimals, 1);

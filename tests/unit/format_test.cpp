@@ -27,7 +27,8 @@ gp::model::Cell eval(const std::string& text, const gp::Value& v) {
 
 TEST(Format, MoneyIsGroupedWithCommaAndRouble) {
     EXPECT_EQ(visible(fmtr::money(*Decimal::parse("2691000"))), "2_691_000,00_₽");
-    EXPECT_EQ(visible(fmtr::money(*Decimal::parse("1234.5"))), "1_234,50_₽");
+    EXPECT_EQ(visible(fmtr::money(*Decimal::parse("1234.5"))), "1234,50_₽");  // four digits stay whole
+    EXPECT_EQ(visible(fmtr::money(*Decimal::parse("12345.5"))), "12_345,50_₽");
     EXPECT_EQ(visible(fmtr::money(*Decimal::parse("12345678901234.56"))), "12_345_678_901_234,56_₽");
     EXPECT_EQ(visible(fmtr::money(*Decimal::parse("-5.005"))), "−5,01_₽");
     EXPECT_EQ(visible(fmtr::money(*Decimal::parse("0"))), "0,00_₽");
@@ -37,6 +38,30 @@ TEST(Format, IntegersGroupFromFiveDigits) {
     EXPECT_EQ(fmtr::integer(2200), "2200");
     EXPECT_EQ(visible(fmtr::integer(10000)), "10_000");
     EXPECT_EQ(visible(fmtr::integer(-1234567)), "−1_234_567");
+}
+
+TEST(Format, OneNumberStyleFourDigitsWholeUnlessTheColumnHoldsLargerNumbers) {
+    EXPECT_EQ(visible(fmtr::number(*Decimal::parse("2200"), 0)), "2200");
+    EXPECT_EQ(visible(fmtr::percent(*Decimal::parse("12.345"), 1)), "1234,5_%");
+    // A table column that also holds five digits or more regroups its four-digit numbers.
+    EXPECT_EQ(visible(fmtr::groupFourDigits("2200")), "2_200");
+    EXPECT_EQ(visible(fmtr::groupFourDigits("−1234,50\u00A0₽")), "−1_234,50_₽");
+    EXPECT_EQ(visible(fmtr::groupFourDigits("12\u00A0345,00")), "12_345,00");  // already grouped
+    EXPECT_EQ(fmtr::groupFourDigits("734,42"), "734,42");
+    EXPECT_EQ(fmtr::groupFourDigits("—"), "—");
+    EXPECT_EQ(fmtr::integerDigits("2\u00A0691\u00A0000,00\u00A0₽"), 7u);
+    EXPECT_EQ(fmtr::integerDigits("−1234,5"), 4u);
+    EXPECT_EQ(fmtr::integerDigits("нет"), 0u);
+}
+
+TEST(Format, NumbersInsideTextAreGroupedFromFiveDigitsButNotCodesDatesOrYears) {
+    EXPECT_EQ(visible(fmtr::groupNumbersInText("участников — не менее 12500 человек, бюджет 2691000,50 ₽")),
+              "участников — не менее 12_500 человек, бюджет 2_691_000,50 ₽");
+    EXPECT_EQ(visible(fmtr::groupNumbersInText("в\u00A012500 экземплярах")), "в_12_500 экземплярах");
+    // Years, dates, times, codes, phone numbers and numbers joined to words stay as written.
+    for (const char* kept : {"в 2022 году", "01.01.2022", "ИНН: ИНН7708312458", "тел. +74951234567", "№12345",
+                             "ОГРН 1177700019342-А", "12345/67", "08:30", "ab12345", "15000руб", "1,23456", "12345,6,7"})
+        EXPECT_EQ(fmtr::groupNumbersInText(kept), kept) << kept;
 }
 
 TEST(Format, Dates) {

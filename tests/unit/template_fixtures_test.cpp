@@ -492,5 +492,6 @@ TEST(FillModel, StreamedTableInsideARepeatKeepsItsParentRow) {
         totals.push_back(cursor->totals()[1].text);
     }
     EXPECT_EQ(firstColumn, (std::vector<std::string>{"1645", "2001"}));
-    EXPECT_EQ(totals, (std::vector<std::string>{"2\u00A0691\u00A0000,00\u00A0₽", "1\u00A0000,50\u00A0₽"}));
+    // A streamed table cannot look ahead: its four-digit numbers stay whole (core/format.h).
+    EXPECT_EQ(totals, (std::vector<std::string>{"2\u00A0691\u00A0000,00\u00A0₽", "1000,50\u00A0₽"}));
 }
