@@ -133,6 +133,11 @@ struct RowItem {
     std::vector<size_t> span;    // columns covered by each cell
     std::vector<Align> align;    // alignment of each cell
     std::vector<std::string> links;  // the address each cell opens; empty: none
+    // Right-aligned one-line numbers: the width right of the decimal comma (or of where it
+    // would be), -1 for other cells; and the room left on the right so that the commas of a
+    // column line up (alignDecimals).
+    std::vector<double> tails;
+    std::vector<double> pads;
     size_t lines = 1;            // the tallest cell, at least 1
     double lineHeight = 0;
     double keepWithNext = 0;     // group titles: height of the row that must follow on the page
@@ -255,13 +260,15 @@ private:
     ImageItem prepareImage(const model::Image& image, const std::string& where);
     std::vector<double> columnWidths(const std::vector<model::Column>& columns) const;
     void addCell(const TableItem& t, RowItem& row, size_t first, size_t span, const std::string& text, Style style,
-                 Align align, double gray, const std::string& where);
+                 Align align, double gray, const std::string& where, bool number = false);
     void finishRow(RowItem& row) const;
     RowItem makeRow(const TableItem& t, const std::vector<model::Cell>& cells, RowKind kind, const std::string& where);
     RowItem makeSpanRow(const TableItem& t, const std::string& text, RowKind kind, Style style, Align align,
                         double gray, const std::string& where);
     std::string columnWhere(const TableItem& t, size_t i) const;
     void keepRowsTogether(TableItem& t) const;
+    double decimalTail(const TextBox& box);
+    static void alignDecimals(TableItem& t);
 
     // Pagination.
     void layout();
@@ -601,7 +608,7 @@ std::string Renderer::columnWhere(const TableItem& t, size_t i) const {
 
 // Adds a cell covering columns [first, first + span).
 void Renderer::addCell(const TableItem& t, RowItem& row, size_t first, size_t span, const std::string& text,
-                       Style style, Align align, double gray, const std::string& where) {
+                       Style style, Align align, double gray, const std::string& where, bool number) {
     double width = -2 * kCellPad;
     for (size_t i = first; i < first + span; ++i) width += t.w[i];
     row.cells.push_back(makeBox(text, style, kTableSize * scale_, std::max(width, 1.0), gray, where,
@@ -610,6 +617,65 @@ void Renderer::addCell(const TableItem& t, RowItem& row, size_t first, size_t sp
     row.span.push_back(span);
     row.align.push_back(align);
     row.links.emplace_back();
+    row.tails.push_back(number && align == Align::Right && span == 1 ? decimalTail(row.cells.back()) : -1);
+    row.pads.push_back(0);
+}
+
+// The width of a one-line number right of its decimal comma, the comma included ("91,4" ->
+// ",4"; "106,7 %" -> ",7 %"), or right of its last digit when it has none ("2347" -> 0,
+// "100 %" -> " %"); -1 when the box is not one line holding a digit ("—", wrapped text).
+double Renderer::decimalTail(const TextBox& box) {
+    if (box.count() != 1) return -1;
+    const Line& line = box.lines[0];
+    std::vector<double> widths;  // of each character of the line, spaces between runs included
+    std::u32string text;
+    for (std::size_t r = 0; r < line.runs.size(); ++r) {
+        if (r > 0) {
+            text += U' ';
+            widths.push_back(line.space);
+        }
+        const Run& run = line.runs[r];
+        for (std::size_t i = 0; i < run.text.size(); ++i) {
+            text += run.text[i];
+            widths.push_back(type_.fonts().face(run.fonts[i]).advance(run.text[i], box.size));
+        }
+    }
+    auto digit = [&](std::size_t i) { return text[i] >= U'0' && text[i] <= U'9'; };
+    std::size_t lastDigit = text.size();
+    for (std::size_t i = text.size(); i-- > 0;)
+        if (digit(i)) {
+            lastDigit = i;
+            break;
+        }
+    if (lastDigit == text.size()) return -1;
+    std::size_t from = lastDigit + 1;  // no comma: the suffix after the digits
+    for (std::size_t i = lastDigit; i > 0; --i)
+        if (text[i] == U',' && digit(i - 1) && digit(i + 1)) {
+            from = i;
+            break;
+        } else if (!digit(i)) {
+            break;
+        }
+    double tail = 0;
+    for (std::size_t i = from; i < widths.size(); ++i) tail += widths[i];
+    return tail;
+}
+
+// Numbers of a column aligned on the decimal comma: each right-aligned one-line number (a cell
+// the engine formatted as a number, not text such as "12 мес.") leaves room on its right for
+// the widest tail of its column (rows, subtotals and totals together).
+void Renderer::alignDecimals(TableItem& t) {
+    std::vector<double> widest(t.w.size(), -1);
+    for (const RowItem& row : t.rows)
+        for (std::size_t c = 0; c < row.cells.size(); ++c)
+            if (row.span[c] == 1) widest[row.first[c]] = std::max(widest[row.first[c]], row.tails[c]);
+    for (RowItem& row : t.rows)
+        for (std::size_t c = 0; c < row.cells.size(); ++c) {
+            if (row.span[c] != 1 || row.tails[c] < 0) continue;
+            // Never more room than the cell has beside its text: a cell does not spill left.
+            const double room = t.w[row.first[c]] - 2 * kCellPad - row.cells[c].widest();
+            row.pads[c] = std::clamp(widest[row.first[c]] - row.tails[c], 0.0, std::max(room, 0.0));
+        }
 }
 
 void Renderer::finishRow(RowItem& row) const {
@@ -637,7 +703,10 @@ RowItem Renderer::makeRow(const TableItem& t, const std::vector<model::Cell>& ce
         i = span;
     }
     for (; i < n; ++i) {
-        addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i));
+        const model::Format f = cells[i].format;
+        const bool number = f == model::Format::Integer || f == model::Format::Number || f == model::Format::Money ||
+                            f == model::Format::Percent;
+        addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i), number);
         row.links.back() = cells[i].link;
     }
     finishRow(row);
@@ -730,6 +799,7 @@ TableItem Renderer::prepareTable(const model::Table& table, const std::string& w
         }
     }
     addTotalsOrEmpty(table.totals, table.rows.empty());
+    alignDecimals(t);
     keepRowsTogether(t);
     return t;
 }
@@ -1196,7 +1266,8 @@ void Renderer::drawRow(const TableItem& t, const RowItem& row, size_t from, size
         double offset = 0;  // column titles are centred vertically
         if (row.kind == RowKind::Header && whole)
             offset = static_cast<double>(row.lines - box.count()) * row.lineHeight / 2;
-        drawLines(box, from, count, x + kCellPad, w - 2 * kCellPad, top - kCellPad - offset, row.align[c], false);
+        drawLines(box, from, count, x + kCellPad, w - 2 * kCellPad - row.pads[c], top - kCellPad - offset, row.align[c],
+                  false);
         if (!row.links[c].empty()) canvas_.link(x, bottom, w, height, row.links[c]);
     }
 }

@@ -850,3 +850,45 @@ TEST(PdfGolden, PageOneMatchesTheCommittedRendering) {
                          << " of 255); look at " << actual << "; if the change is intended, regenerate with "
                          << "GP_UPDATE_GOLDEN=1";
 }
+
+// The right edge of the first word `word` on page 1, in points.
+double wordRight(const fs::path& pdf, const std::string& word) {
+    const std::string html = text(pdf, "-f 1 -l 1 -bbox");
+    const size_t at = html.find(">" + word + "</word>");
+    if (at == std::string::npos) return -1;
+    const size_t x = html.rfind("xMax=\"", at);
+    return std::stod(html.substr(x + 6));
+}
+
+TEST(PdfFeatures, NumbersOfAColumnLineUpOnTheDecimalComma) {
+    REQUIRE_TOOLS();
+    model::Document doc = base();
+    model::Table t;
+    t.columns = {{"Показатель", {model::Width::Kind::Share, 1}, model::Align::Left, model::Format::Text, 2,
+                  model::Aggregate::None},
+                 {"Факт", {model::Width::Kind::Fixed, 30}, model::Align::Right, model::Format::Number, 2,
+                  model::Aggregate::None},
+                 {"Ед.", {model::Width::Kind::Fixed, 20}, model::Align::Right, model::Format::Text, 2,
+                  model::Aggregate::None}};
+    auto number = [](const std::string& s, const char* v) {
+        model::Cell c = cell(s, model::Format::Number);
+        c.value = *gp::Decimal::parse(v);
+        return c;
+    };
+    t.rows = {{cell("a"), number("2347", "2347"), cell("чел.")},
+              {cell("b"), number("91,4", "91.4"), cell("—")},
+              {cell("c"), number("0,26", "0.26"), cell("шт.")}};
+    doc.blocks.push_back(block(t));
+    const fs::path pdf = renderTo(doc, "decimal-comma.pdf");
+    const double whole = wordRight(pdf, "2347"), tenth = wordRight(pdf, "91,4"), hundredth = wordRight(pdf, "0,26");
+    ASSERT_GT(whole, 0);
+    ASSERT_GT(tenth, 0);
+    ASSERT_GT(hundredth, 0);
+    // Right-aligned without the rule, the three would end together. On the comma: "2347" ends
+    // where the commas are, "91,4" one digit before "0,26".
+    EXPECT_GT(tenth - whole, 3.0);
+    EXPECT_GT(hundredth - tenth, 3.0);
+    EXPECT_LT(hundredth - tenth, 8.0);  // one digit at the table's size
+    // A text column keeps plain right alignment.
+    EXPECT_NEAR(wordRight(pdf, "чел."), wordRight(pdf, "шт."), 0.5);
+}
