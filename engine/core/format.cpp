@@ -157,6 +157,13 @@ std::string dateLong(const Date& d) {
     return fmt::format("{}{}{}{}{}{}г.", d.day, kNbsp, kGenitive[d.month - 1], " ", d.year, kNbsp);
 }
 
+std::string dateQuoted(const Date& d) {
+    static constexpr const char* kGenitive[] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
+                                                "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
+    if (!namedMonth(d)) return dateShort(d);
+    return fmt::format("«{:02}»{}{}{}{}{}г.", d.day, kNbsp, kGenitive[d.month - 1], " ", d.year, kNbsp);
+}
+
 std::string monthYear(const Date& d) {
     static constexpr const char* kNominative[] = {"январь", "февраль", "март",     "апрель",  "май",    "июнь",
                                                   "июль",   "август",  "сентябрь", "октябрь", "ноябрь", "декабрь"};

@@ -38,6 +38,7 @@ std::string money(Decimal value, const std::string& currency = "₽");  // "2 69
 std::string percent(Decimal fraction, int decimals);  // 0.256 -> "25,6 %"
 std::string dateShort(const Date& d);                 // "01.01.2022"
 std::string dateLong(const Date& d);                  // "1 января 2022 г."
+std::string dateQuoted(const Date& d);                // "«01» января 2022 г.", as contracts write it
 std::string monthYear(const Date& d);                 // "январь 2022"
 std::string yesNo(bool b);                            // "Да" / "Нет"
 

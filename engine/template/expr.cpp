@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/format.h"
+#include "core/number_words.h"
 #include "core/utf8.h"
 #include "template/hint.h"
 #include "template/xml.h"
@@ -14,7 +15,7 @@ namespace gp::tmpl {
 namespace {
 
 // What a filter accepts, checked when the template is read.
-enum class Arg { Text, Decimals, Count, Forms, DateStyle, Any };
+enum class Arg { Text, Decimals, Count, Forms, DateStyle, Case, Grammar, Any };
 
 struct FilterSpec {
     FilterKind kind;
@@ -36,7 +37,8 @@ const std::map<std::string, FilterSpec>& filterSpecs() {
         {"integer", {K::Integer, 0, 0, {}, F::Integer, true, {true, true, false}}},
         {"percent", {K::Percent, 0, 1, {Arg::Decimals}, F::Percent, true, {true, false, true}}},
         {"date", {K::Date, 0, 1, {Arg::DateStyle}, F::Date, true, {false, false, true}}},
-        {"words", {K::Words, 0, 0, {}, F::Text, true, {}}},
+        {"words", {K::Words, 0, 1, {Arg::Case}, F::Text, true, {}}},
+        {"ordinal", {K::Ordinal, 0, 2, {Arg::Grammar, Arg::Grammar}, F::Text, true, {}}},
         {"plural", {K::Plural, 1, 1, {Arg::Forms}, F::Text, true, {}}},
         {"yesno", {K::YesNo, 0, 2, {Arg::Text, Arg::Text}, F::Boolean, true, {}}},
         {"upper", {K::Upper, 0, 0, {}, F::Text, true, {}}},
@@ -59,7 +61,9 @@ const FilterSpec& specOf(FilterKind kind) {
     return *byKind.at(kind);
 }
 
-const char* kDateStyles = "short, long, month-year";
+const char* kDateStyles = "short, long, quoted, month-year";
+const char* kCases = "именительный, родительный, дательный, винительный, творительный, предложный (or им, род, дат, "
+                     "вин, твор, пред)";
 
 // A filter's integer argument i (a literal, checked when parsed), or `def` when not given.
 int intArg(const Filter& f, size_t i, int def) {
@@ -446,7 +450,8 @@ private:
                 if (!n || *n < 1 || *n > 100000) fail(offset, which + " is a number of characters, at least 1");
                 break;
             case Arg::DateStyle:
-                if (!text || (*text != "short" && *text != "long" && *text != "month" && *text != "month-year"))
+                if (!text || (*text != "short" && *text != "long" && *text != "quoted" && *text != "month" &&
+                              *text != "month-year"))
                     fail(offset, "date style must be one of " + std::string(kDateStyles));
                 break;
             case Arg::Forms: {
@@ -454,6 +459,13 @@ private:
                     fail(offset, which + " is three forms for 1, 2 and 5: \"участник|участника|участников\"");
                 break;
             }
+            case Arg::Case:
+                if (!text || !words::parseCase(*text)) fail(offset, which + " is a case: " + std::string(kCases));
+                break;
+            case Arg::Grammar:
+                if (!text || (!words::parseCase(*text) && !words::parseGender(*text)))
+                    fail(offset, which + " is a case (" + std::string(kCases) + ") or a gender (м, ж, с)");
+                break;
             case Arg::Any: break;
         }
     }
@@ -718,7 +730,10 @@ public:
             case FilterKind::Percent: return decimal();
             case FilterKind::Integer: return integer();
             case FilterKind::Date: return date();
-            case FilterKind::Words: return setText(format::amountInWords(number()));
+            case FilterKind::Words:
+                return setText(f_.args.empty() ? format::amountInWords(number())
+                                               : words::amount(number(), *words::parseCase(toPlainString(f_.args[0]))));
+            case FilterKind::Ordinal: return ordinal();
             case FilterKind::Plural: return plural();
             case FilterKind::YesNo: return yesNo();
             case FilterKind::Upper: return setText(utf8::upper(cell_.text));
@@ -795,6 +810,22 @@ private:
         cell_.text = format::integer(v);
     }
 
+    // {n | ordinal}, {n | ordinal("ж")}, {year | ordinal("пред")}: the case and the gender in
+    // any order (checked when the template was read).
+    void ordinal() {
+        const Decimal d = number();
+        const std::int64_t n = d.rounded(0).units() / Decimal::kOne;
+        if (d != Decimal::fromInt(n) || n < 1) fail("a whole number of 1 or more");
+        words::Case c = words::Case::Nominative;
+        words::Gender g = words::Gender::Masculine;
+        for (const auto& a : f_.args) {
+            const std::string s = toPlainString(a);
+            if (auto parsed = words::parseCase(s)) c = *parsed;
+            else if (auto gender = words::parseGender(s)) g = *gender;
+        }
+        setText(words::ordinal(n, c, g));
+    }
+
     void date() {
         auto d = asDate(cell_.value);
         if (!d) fail("a date");
@@ -802,6 +833,7 @@ private:
         cell_.value = *d;
         cell_.format = model::Format::Date;
         if (style == "long") cell_.text = format::dateLong(*d);
+        else if (style == "quoted") cell_.text = format::dateQuoted(*d);
         else if (style == "month" || style == "month-year") cell_.text = format::monthYear(*d);
         else cell_.text = format::dateShort(*d);
     }

@@ -216,7 +216,7 @@ TEST(ExprEval, SyntaxErrorsPointAtTheProblem) {
     expectError("{amount | number(5)}", K::Template, 22, "decimals: 0 to 4");
     expectError("{amount | number(title)}", K::Template, 22, "must be a literal");
     expectError("{amount | number(2, 1)}", K::Template, 25, "the most decimals (1) is fewer than the least (2)");
-    expectError("{start | date(\"iso\")}", K::Template, 19, "date style must be one of short, long, month-year");
+    expectError("{start | date(\"iso\")}", K::Template, 19, "date style must be one of short, long, quoted, month-year");
     expectError("{x | plural(\"a|b\")}", K::Template, 17, "three forms");
     expectError("{x | truncate(0)}", K::Template, 19, "at least 1");
     expectError("{x | yesno(\"да\")}", K::Template, 10, "0 or 2");
