@@ -238,10 +238,33 @@ std::string guillemets(std::string_view text) {
 
 // ---------------------------------------------------------------------------------------
 
+// What a layout came to: the page balancing (render()) compares two of them.
+struct LayoutResult {
+    std::size_t pages = 0;
+    double lastFill = 0;    // the share of the last page's body its content takes (0..1)
+    double beforeLastFill = 1;  // the same for the page before it
+    double bodyHeight = 0;  // of a page, in points
+    bool streamed = false;  // a streamed table was read: laying it out again would query again
+};
+
+// Page balancing (render()): a last page filled under kSparseLastPage is given about
+// kLastPageShare, when the page before keeps at least kKeepBeforeLast of its body (a block
+// that cannot be split, moving whole, may empty it more than that: then the scrap stays).
+constexpr double kSparseLastPage = 0.25;
+constexpr double kLastPageShare = 0.35;
+constexpr double kKeepBeforeLast = 0.7;
+
 class Renderer {
 public:
     Renderer(const model::Document& doc, const Options& options);
-    void render(const std::filesystem::path& path);
+    // Page `index` (0-based) ends `raise` points above the bottom margin: what does not fit
+    // moves on to the next page. Set before layoutPages().
+    void shortenPage(std::size_t index, double raise) {
+        shortPage_ = index;
+        raise_ = raise;
+    }
+    LayoutResult layoutPages();
+    void finish(const std::filesystem::path& path);
 
 private:
     // Document setup and output.
@@ -311,6 +334,11 @@ private:
     FontSet fonts_;
     double pageWidth_, pageHeight_;
     double left_, topY_, bottomY_, width_;
+    double baseBottom_ = 0;  // bottomY_ of a page that is not shortened
+    std::size_t shortPage_ = SIZE_MAX;  // none
+    double raise_ = 0;
+    bool streamed_ = false;
+    double lastEndedFill_ = 1;  // how full the page before the current one was left
     double scale_;
     Canvas canvas_;
     Typesetter type_;
@@ -347,6 +375,7 @@ Renderer::Renderer(const model::Document& doc, const Options& options)
       type_(fonts_, canvas_, options.hyphenate ? Hyphenator::russian() : nullptr) {
     type_.reportTo(options.warnings);
     warnings_ = options.warnings;
+    baseBottom_ = bottomY_;
     const auto& p = doc.page;
     for (double m : {p.top, p.right, p.bottom, p.left})
         if (!std::isfinite(m) || m < 0)
@@ -360,10 +389,20 @@ Renderer::Renderer(const model::Document& doc, const Options& options)
         throw Error(ErrorKind::Render, "PDF: font size must be between 4 and 72 points");
 }
 
-void Renderer::render(const std::filesystem::path& path) {
+LayoutResult Renderer::layoutPages() {
     setupDocument();
     prepare();
     layout();
+    LayoutResult r;
+    r.pages = canvas_.pageCount();
+    r.bodyHeight = topY_ - baseBottom_;
+    r.lastFill = r.bodyHeight > 0 ? (topY_ - y_) / r.bodyHeight : 1;
+    r.streamed = streamed_;
+    r.beforeLastFill = lastEndedFill_;
+    return r;
+}
+
+void Renderer::finish(const std::filesystem::path& path) {
     canvas_.endBody();
     stampMargins();
     save(path);
@@ -757,6 +796,7 @@ TableItem Renderer::prepareTable(const model::Table& table, const std::string& w
         // Read the first row now, for look-ahead (a heading stays with it); the rest while
         // laying out, one row at a time.
         t.cursor = table.stream->open();
+        streamed_ = true;
         if (!t.cursor) throw Error(ErrorKind::Render, "PDF: " + where + ": the row source gave no cursor");
         std::vector<model::Cell> cells;
         if (t.cursor->next(cells)) {
@@ -830,7 +870,9 @@ void Renderer::ensurePage() {
 }
 
 void Renderer::newPage() {
+    if (canvas_.pageCount() > 0) lastEndedFill_ = (topY_ - y_) / (topY_ - baseBottom_);
     canvas_.addPage();
+    bottomY_ = baseBottom_ + (canvas_.pageCount() - 1 == shortPage_ ? raise_ : 0);
     y_ = topY_;
     hasContent_ = false;
     pendingGap_ = 0;
@@ -1231,7 +1273,7 @@ void Renderer::stampMargins() {
         if (footer) {
             const TextBox box = makeBox(expand(doc_.footer), Style::Regular, kFooterSize, width_, kFooterGray, "footer");
             // Centred in the bottom margin.
-            const double top = std::max(bottomY_ / 2 + box.height() / 2, box.height());
+            const double top = std::max(baseBottom_ / 2 + box.height() / 2, box.height());
             drawLines(box, 0, box.count(), left_, width_, top, Align::Center, false);
         }
         canvas_.flush();
@@ -1276,8 +1318,32 @@ void Renderer::drawRow(const TableItem& t, const RowItem& row, size_t from, size
 
 void render(const model::Document& doc, const std::filesystem::path& path, const Options& options) {
     useReentrantTime();  // libharu calls gmtime()
-    Renderer renderer(doc, options);
-    renderer.render(path);
+    // Each layout reports to its own list; the one written passes its warnings on.
+    model::Warnings firstWarnings, secondWarnings;
+    Options first = options, second = options;
+    if (options.warnings) {
+        first.warnings = &firstWarnings;
+        second.warnings = &secondWarnings;
+    }
+    Renderer renderer(doc, first);
+    const LayoutResult laid = renderer.layoutPages();
+    // Page balancing: a last page its content fills less than a quarter of (a table's last
+    // row and the signature under it) gets a fairer share: the page before it ends earlier, by
+    // as much as takes the last page to about a third. Kept only when the document keeps its
+    // page count, the last page holds more and the page before stays at least 70% full; never
+    // for streamed tables (a second layout would read them again).
+    if (!laid.streamed && laid.pages >= 2 && laid.lastFill < kSparseLastPage) {
+        Renderer balanced(doc, second);
+        balanced.shortenPage(laid.pages - 2, (kLastPageShare - laid.lastFill) * laid.bodyHeight);
+        const LayoutResult again = balanced.layoutPages();
+        if (again.pages == laid.pages && again.lastFill > laid.lastFill && again.beforeLastFill >= kKeepBeforeLast) {
+            balanced.finish(path);
+            if (options.warnings) options.warnings->merge(secondWarnings);
+            return;
+        }
+    }
+    renderer.finish(path);
+    if (options.warnings) options.warnings->merge(firstWarnings);
 }
 
 }  // namespace gp::pdf

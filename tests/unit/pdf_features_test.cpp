@@ -892,3 +892,32 @@ TEST(PdfFeatures, NumbersOfAColumnLineUpOnTheDecimalComma) {
     // A text column keeps plain right alignment.
     EXPECT_NEAR(wordRight(pdf, "чел."), wordRight(pdf, "шт."), 0.5);
 }
+
+TEST(PdfFeatures, ALastPageIsNotLeftWithAScrapAndTheSignature) {
+    REQUIRE_TOOLS();
+    // The fewest one-line paragraphs that spill onto a second page: left to itself the last
+    // page would hold one of them and the signature.
+    auto document = [](int paragraphs) {
+        model::Document doc = base();
+        for (int i = 1; i <= paragraphs; ++i)
+            doc.blocks.push_back(block(model::plainParagraph("Абзац " + std::to_string(i) + " отчёта.")));
+        doc.blocks.push_back(block(model::Signature{"Генеральный директор", "Е. С. Воронцова", ""}));
+        return doc;
+    };
+    int n = 10;
+    fs::path pdf;
+    for (;; ++n) {
+        pdf = renderTo(document(n), "balance.pdf");
+        if (run("pdfinfo " + q(pdf)).text.find("Pages:           2") != std::string::npos) break;
+        ASSERT_LT(n, 200) << "never reached a second page";
+    }
+    const std::string all = text(pdf);
+    const std::string last = all.substr(all.find('\f') + 1);
+    int onLast = 0;
+    for (size_t at = last.find("Абзац"); at != std::string::npos; at = last.find("Абзац", at + 1)) ++onLast;
+    // The page before ends earlier: the last page gets about a third of a page with the
+    // signature (unbalanced: one paragraph).
+    EXPECT_GE(onLast, n / 7) << last;
+    EXPECT_NE(last.find("Воронцова"), std::string::npos);
+    EXPECT_EQ(bytes(pdf), bytes(renderTo(document(n), "balance-again.pdf")));
+}
