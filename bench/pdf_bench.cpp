@@ -150,7 +150,7 @@ model::Document application(int n) {
     }
     budget.totals = {cell("Итого"), cell(""), cell(""), cell(""), cell(money(total), model::Format::Money)};
     doc.blocks.push_back(block(budget));
-    doc.blocks.push_back(block(model::Signature{"Руководитель организации", "Е. С. Воронцова", ""}));
+    doc.blocks.push_back(block(model::Signature{{{"Руководитель организации", "Е. С. Воронцова", ""}}}));
     return doc;
 }
 

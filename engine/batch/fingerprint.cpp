@@ -92,7 +92,16 @@ private:
             for (const auto& v : s.values) value(v);
         }
     }
-    void content(const model::Signature& s) { str(s.position); str(s.name); str(s.date); }
+    void content(const model::Signature& s) {
+        num(s.parties.size());
+        for (const auto& p : s.parties) {
+            str(p.title);
+            str(p.position);
+            str(p.name);
+            str(p.date);
+            num(p.seal ? 1 : 0);
+        }
+    }
 
     Poco::SHA2Engine engine_{Poco::SHA2Engine::SHA_256};
 };

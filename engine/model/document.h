@@ -221,11 +221,19 @@ struct Chart {
     double heightMm = 70;                  // PDF height
 };
 
-// A signature block: position and name with a line to sign on, and a date line.
-struct Signature {
+// One party to a signature block.
+struct Signatory {
     std::string position;  // "Генеральный директор"
     std::string name;      // "Е. С. Воронцова"
     std::string date;      // printed date; empty: a blank line «___» __________ 20__ г.
+    std::string title = {};  // the party, above the block: "Грантополучатель"; may be empty
+    bool seal = false;       // «М.П.»: where the seal goes
+};
+
+// A signature block: one party (position, the line to sign on and the name on one row, a date
+// line below) or two or three side by side, each a column (title, position, line, name, date).
+struct Signature {
+    std::vector<Signatory> parties;
 };
 
 struct PageBreak {};

@@ -175,14 +175,31 @@ struct ChartItem {
     double height = 0;
 };
 
-struct SignatureItem {
+// One party of a signature block, typeset.
+struct PartyItem {
+    TextBox title;  // bold, above: "Грантополучатель"
     TextBox position;
     TextBox name;
     TextBox note;  // "(подпись)" under the line
     TextBox date;
+    TextBox seal;  // "М.П."
+    double lineHeight() const { return position.face ? position.lineHeight() : date.lineHeight(); }
+    double titleHeight() const { return title.count() ? title.height() + lineHeight() * 0.25 : 0; }
+};
+
+struct SignatureItem {
+    std::vector<PartyItem> parties;  // one: a row (position | line | name); more: columns
     double height() const {
-        return std::max({position.height(), name.height(), position.lineHeight()}) + note.height() + date.lineHeight() +
-               date.height();
+        double h = 0;
+        for (const PartyItem& p : parties) {
+            const double lh = p.lineHeight();
+            h = std::max(h, parties.size() == 1
+                                ? p.titleHeight() + std::max({p.position.height(), p.name.height(), lh}) +
+                                      p.note.height() + lh + p.date.height()
+                                : p.titleHeight() + p.position.height() + lh + std::max(p.name.height(), lh) +
+                                      p.note.height() + p.date.height() + (p.seal.count() ? lh * 0.5 + p.seal.height() : 0));
+        }
+        return h;
     }
 };
 
@@ -319,6 +336,8 @@ private:
     void placeImage(const ImageItem& item);
     void placeChart(const ChartItem& item);
     void placeSignature(const SignatureItem& item);
+    void placeParty(const PartyItem& party, double top);
+    void placeParties(const SignatureItem& item, double top);
     void addBookmark(const HeadingItem& item, double top);
     void stampMargins();
 
@@ -597,11 +616,26 @@ ImageItem Renderer::prepareImage(const model::Image& image, const std::string& w
 SignatureItem Renderer::prepareSignature(const model::Signature& sig, const std::string& where) {
     SignatureItem item;
     const double size = doc_.fontSize;
-    item.position = makeBox(sig.position, Style::Regular, size, width_ * 0.42, 0, where + ", position");
-    item.name = makeBox(sig.name, Style::Regular, size, width_ * 0.28, 0, where + ", name", {false, false});
-    item.note = makeBox("(подпись)", Style::Regular, kSignatureNoteSize, width_ * 0.25, kSubtitleGray, where);
-    const std::string date = collapseSpaces(sig.date).empty() ? "«___» ____________ 20___ г." : sig.date;
-    item.date = makeBox(date, Style::Regular, size, width_ * 0.42, 0, where + ", date");
+    const std::size_t n = sig.parties.size();
+    // One party: position (42%), the line (from 45% to 70%) and the name (28%, right) on one
+    // row. Several: a column each, a gutter apart; the line takes 45% of it, the name the rest.
+    const double column = n <= 1 ? width_ : (width_ - kGutter * static_cast<double>(n - 1)) / static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const model::Signatory& s = sig.parties[i];
+        const std::string pw = n == 1 ? where : where + ", party " + std::to_string(i + 1);
+        PartyItem p;
+        const double text = n == 1 ? width_ * 0.42 : column;
+        p.title = makeBox(s.title, Style::Bold, size, text, 0, pw + ", title");
+        p.position = makeBox(s.position, Style::Regular, size, text, 0, pw + ", position");
+        p.name = makeBox(s.name, Style::Regular, size, n == 1 ? width_ * 0.28 : column * 0.53, 0, pw + ", name",
+                         {false, false});
+        p.note = makeBox("(подпись)", Style::Regular, kSignatureNoteSize, n == 1 ? width_ * 0.25 : column * 0.45,
+                         kSubtitleGray, pw);
+        const std::string date = collapseSpaces(s.date).empty() ? "«___» ____________ 20___ г." : s.date;
+        p.date = makeBox(date, Style::Regular, size, text, 0, pw + ", date");
+        if (s.seal) p.seal = makeBox("М.П.", Style::Regular, size, text, 0, pw + ", seal");
+        item.parties.push_back(std::move(p));
+    }
     return item;
 }
 
@@ -1235,22 +1269,59 @@ void Renderer::placeChart(const ChartItem& item) {
 // line; the date below. All on one page.
 void Renderer::placeSignature(const SignatureItem& item) {
     const double top = placeWhole(item.height(), kSignatureBefore * scale_);
-    const double lh = item.position.lineHeight();
-    const double rows = std::max({item.position.height(), item.name.height(), lh});
+    if (item.parties.size() == 1) placeParty(item.parties[0], top);
+    else placeParties(item, top);
+    pendingGap_ = kSignatureAfter * scale_;
+}
+
+// One party on a row: position | line to sign on | name, the date line below.
+void Renderer::placeParty(const PartyItem& p, double top) {
+    const double lh = p.lineHeight();
+    drawLines(p.title, 0, p.title.count(), left_, width_ * 0.42, top, Align::Left, false);
+    top -= p.titleHeight();
+    const double rows = std::max({p.position.height(), p.name.height(), lh});
     // The last lines of position and name share a baseline with the signing line.
     const double lastTop = top - rows + lh;
-    drawLines(item.position, 0, item.position.count(), left_, width_ * 0.42, lastTop + item.position.height() - lh,
-              Align::Left, false);
-    const double nameX = left_ + width_ * 0.72;
-    drawLines(item.name, 0, item.name.count(), nameX, width_ * 0.28, lastTop + item.name.height() - lh, Align::Right,
+    drawLines(p.position, 0, p.position.count(), left_, width_ * 0.42, lastTop + p.position.height() - lh, Align::Left,
               false);
-    const double lineY = lastTop - (item.position.face ? Typesetter::baseline(item.position) : lh * 0.8) - 1.5;
+    const double nameX = left_ + width_ * 0.72;
+    drawLines(p.name, 0, p.name.count(), nameX, width_ * 0.28, lastTop + p.name.height() - lh, Align::Right, false);
+    const double lineY = lastTop - (p.position.face ? Typesetter::baseline(p.position) : lh * 0.8) - 1.5;
     const double x1 = left_ + width_ * 0.45, x2 = left_ + width_ * 0.70;
     canvas_.strokeLines({{x1, lineY, x2, lineY}}, 0.6, 0.0);
-    drawLines(item.note, 0, item.note.count(), x1, x2 - x1, lineY - 1, Align::Center, false);
-    drawLines(item.date, 0, item.date.count(), left_, width_ * 0.42, top - rows - item.note.height() - lh, Align::Left,
-              false);
-    pendingGap_ = kSignatureAfter * scale_;
+    drawLines(p.note, 0, p.note.count(), x1, x2 - x1, lineY - 1, Align::Center, false);
+    const double dateTop = top - rows - p.note.height() - lh;
+    drawLines(p.date, 0, p.date.count(), left_, width_ * 0.42, dateTop, Align::Left, false);
+    drawLines(p.seal, 0, p.seal.count(), x1, x2 - x1, dateTop, Align::Center, false);
+}
+
+// Two or three parties side by side, each a column: title, position, then the line to sign on
+// with the name after it, "(подпись)" under the line, the date, «М.П.».
+void Renderer::placeParties(const SignatureItem& item, double top) {
+    const std::size_t n = item.parties.size();
+    const double column = (width_ - kGutter * static_cast<double>(n - 1)) / static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const PartyItem& p = item.parties[i];
+        const double x = left_ + static_cast<double>(i) * (column + kGutter);
+        const double lh = p.lineHeight();
+        double y = top;
+        drawLines(p.title, 0, p.title.count(), x, column, y, Align::Left, false);
+        y -= p.titleHeight();
+        drawLines(p.position, 0, p.position.count(), x, column, y, Align::Left, false);
+        y -= p.position.height() + lh;  // a blank line above the signature
+        const double rows = std::max(p.name.height(), lh);
+        const double lastTop = y - rows + lh;
+        const double lineY = lastTop - (p.name.face ? Typesetter::baseline(p.name) : lh * 0.8) - 1.5;
+        const double lineEnd = x + column * 0.45;
+        canvas_.strokeLines({{x, lineY, lineEnd, lineY}}, 0.6, 0.0);
+        drawLines(p.name, 0, p.name.count(), lineEnd + column * 0.02, column * 0.53, lastTop + p.name.height() - lh,
+                  Align::Left, false);
+        drawLines(p.note, 0, p.note.count(), x, column * 0.45, lineY - 1, Align::Center, false);
+        y -= rows + p.note.height();
+        drawLines(p.date, 0, p.date.count(), x, column, y, Align::Left, false);
+        y -= p.date.height() + lh * 0.5;
+        drawLines(p.seal, 0, p.seal.count(), x, column, y, Align::Left, false);
+    }
 }
 
 void Renderer::stampMargins() {

@@ -23,7 +23,7 @@ using Attr = XmlNode::Attribute;
 const std::vector<std::string>& blockElements() {
     static const std::vector<std::string> names = {"title",   "section", "heading",   "paragraph", "fields",
                                                    "table",   "repeat",  "if",        "else",      "image",
-                                                   "chart",   "pagebreak", "signature"};
+                                                   "chart",   "pagebreak", "signature", "signatures"};
     return names;
 }
 
@@ -466,6 +466,7 @@ private:
         else if (e == "chart") chart(n, b);
         else if (e == "pagebreak") pageBreak(n, b);
         else if (e == "signature") signature(n, b);
+        else if (e == "signatures") signatures(n, b);
         else {
             std::string msg = "unknown element <" + e + ">";
             if (auto h = closest(e, blockElements())) msg += " (did you mean <" + *h + ">?)";
@@ -585,15 +586,41 @@ private:
     }
 
     void signature(const XmlNode& n, Block& b) {
-        allow(n, {"position", "name", "date", "only"});
+        allow(n, {"title", "position", "name", "date", "seal", "only"});
+        b.kind = Block::Kind::Signature;
+        b.parties.push_back(signatory(n));
+    }
+
+    Block::SignatoryDef signatory(const XmlNode& n) {
         noText(n);
         noChildren(n);
-        b.kind = Block::Kind::Signature;
-        b.position = textAttr(n, "position");
-        b.name = textAttr(n, "name");
-        b.date = textAttr(n, "date");
+        Block::SignatoryDef p;
+        p.title = textAttr(n, "title");
+        p.position = textAttr(n, "position");
+        p.name = textAttr(n, "name");
+        p.date = textAttr(n, "date");
+        p.seal = boolAttr(n, "seal");
         if (!n.findAttribute("position") && !n.findAttribute("name"))
             report(loc(n), "<signature> needs position=\"…\" or name=\"…\" (or both)");
+        return p;
+    }
+
+    // <signatures>: two or three parties side by side (Грантополучатель / Грантодатель).
+    void signatures(const XmlNode& n, Block& b) {
+        allow(n, {"only"});
+        noText(n);
+        b.kind = Block::Kind::Signature;
+        for (const auto& c : n.children) {
+            const XmlNode& child = *c;
+            if (child.name != "signature") {
+                unknownChild(n, child, {"signature"});
+                continue;
+            }
+            allow(child, {"title", "position", "name", "date", "seal"});
+            b.parties.push_back(signatory(child));
+        }
+        if (b.parties.size() < 2 || b.parties.size() > 3)
+            report(loc(n), "<signatures> holds two or three <signature> side by side (one: write <signature> alone)");
     }
 
     void unknownChild(const XmlNode& parent, const XmlNode& child, const std::vector<std::string>& allowed) {

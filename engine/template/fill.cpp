@@ -596,9 +596,11 @@ private:
                 break;
             case Block::Kind::Signature: {
                 Scope s = scope(env);
-                out.push_back({model::Signature{s.text(b.position, globals_), s.text(b.name, globals_),
-                                                s.text(b.date, globals_)},
-                               target});
+                model::Signature signature;
+                for (const auto& p : b.parties)
+                    signature.parties.push_back({s.text(p.position, globals_), s.text(p.name, globals_),
+                                                 s.text(p.date, globals_), s.text(p.title, globals_), p.seal});
+                out.push_back({std::move(signature), target});
                 break;
             }
         }

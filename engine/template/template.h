@@ -109,7 +109,11 @@ struct Block {
     TextExpr category;  // chart
     std::vector<SeriesDef> series;
     double heightMm = 70;  // chart
-    TextExpr position, name, date;  // signature
+    struct SignatoryDef {
+        TextExpr title, position, name, date;
+        bool seal = false;
+    };
+    std::vector<SignatoryDef> parties;  // signature: one, or two or three side by side
 };
 
 struct ProtectionDef {

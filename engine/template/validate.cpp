@@ -192,9 +192,8 @@ private:
             case Block::Kind::PageBreak: break;
             case Block::Kind::Image: text(b.text, s); break;
             case Block::Kind::Signature:
-                text(b.position, s);
-                text(b.name, s);
-                text(b.date, s);
+                for (const auto& p : b.parties)
+                    for (const TextExpr* t : {&p.title, &p.position, &p.name, &p.date}) text(*t, s);
                 break;
             case Block::Kind::If:
                 if (b.test) expr(*b.test, s);

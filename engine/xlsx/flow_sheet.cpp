@@ -168,7 +168,61 @@ void FlowSheet::add(const model::Image& image) {
 }
 
 void FlowSheet::add(const model::Signature& signature) {
+    if (signature.parties.size() == 1) return addParty(signature.parties[0]);
     blankRow();
+    // Two or three parties side by side: columns 0–1 and 2–3, or 0, 1 and 2–3. Row by row:
+    // title, position, the line to sign on with the name on it, "(подпись)", date, «М.П.».
+    const std::size_t n = signature.parties.size();
+    auto first = [&](std::size_t i) { return static_cast<lxw_col_t>(n == 2 ? 2 * i : i); };
+    auto last = [&](std::size_t i) { return static_cast<lxw_col_t>(n == 2 ? 2 * i + 1 : i == 2 ? 3 : i); };
+    auto row = [&](auto&& text, const Style& style, bool grow) {
+        int lines = 1;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string t = text(signature.parties[i]);
+            sheet_.merged(row_, first(i), last(i), asString(t), style);
+            if (grow) lines = std::max(lines, linesIn(t, span(first(i), last(i)), style.bold, style.size > 0 ? style.size : kDefaultFontSize));
+        }
+        if (lines > 1) sheet_.height(row_, rowHeight(lines, kDefaultFontSize));
+        next();
+    };
+    Style title;
+    title.bold = true;
+    title.wrap = true;
+    title.top = true;
+    const auto has = [&](auto member) {
+        return std::any_of(signature.parties.begin(), signature.parties.end(),
+                           [&](const model::Signatory& p) { return !(p.*member).empty(); });
+    };
+    if (has(&model::Signatory::title)) row([](const model::Signatory& p) { return p.title; }, title, true);
+    Style text;
+    text.wrap = true;
+    text.top = true;
+    row([](const model::Signatory& p) { return p.position; }, text, true);
+    blankRow();
+    Style rule = text;
+    rule.bottomBorder = true;
+    rule.align = HAlign::Right;
+    row([](const model::Signatory& p) { return p.name; }, rule, false);
+    Style note;
+    note.size = kNoteSize;
+    note.color = kGrey;
+    note.top = true;
+    row([](const model::Signatory&) { return std::string("(подпись)"); }, note, false);
+    row([](const model::Signatory& p) {
+        return p.date.find_first_not_of(" \t\n") == std::string::npos ? std::string("«___» ____________ 20___ г.") : p.date;
+    }, text, true);
+    if (std::any_of(signature.parties.begin(), signature.parties.end(), [](const model::Signatory& p) { return p.seal; }))
+        row([](const model::Signatory& p) { return std::string(p.seal ? "М.П." : ""); }, text, false);
+    blankRow();
+}
+
+void FlowSheet::addParty(const model::Signatory& signature) {
+    blankRow();
+    if (!signature.title.empty()) {
+        Style title;
+        title.bold = true;
+        line(signature.title, title);
+    }
     // position | line to sign on | name
     Style position;
     position.wrap = true;
@@ -199,6 +253,11 @@ void FlowSheet::add(const model::Signature& signature) {
     dateStyle.wrap = true;
     dateStyle.top = true;
     sheet_.merged(row_, 0, 1, asString(date), dateStyle);
+    if (signature.seal) {
+        Style seal = dateStyle;
+        seal.align = HAlign::Center;
+        sheet_.put(row_, 2, asString("М.П."), seal);
+    }
     next();
     blankRow();
 }

@@ -31,6 +31,7 @@ public:
     // A missing or unreadable file throws gp::Error(Render) naming the path.
     void add(const model::Image& image);
     void add(const model::Signature& signature);
+    void addParty(const model::Signatory& party);
     // A chart already filled with series, drawn across A:D at the current row, `heightMm` tall;
     // `chart` null: the title and a note that there is nothing to draw.
     void addChart(lxw_chart* chart, const model::Chart& block);

@@ -87,6 +87,24 @@ def check_first_sheet(ws, z, constant_memory):
         expect(ws.cell(row + 2, 1).value == "«___» ____________ 20___ г.",
                f"blank signature date {ws.cell(row + 2, 1).value!r}")
 
+    # Two parties side by side: columns A:B and C:D, row by row.
+    top = find_row(ws, "Грантополучатель")
+    if top:
+        expect(ws.cell(top, 3).value == "Грантодатель", f"second party's title C{top} = {ws.cell(top, 3).value!r}")
+        expect(f"A{top}:B{top}" in merged(ws) and f"C{top}:D{top}" in merged(ws), "party columns not merged")
+        expect(ws.cell(top, 1).font.b, "a party's title is not bold")
+        expect(ws.cell(top + 1, 1).value == "Генеральный директор" and ws.cell(top + 1, 3).value == "Председатель комитета",
+               "party positions")
+        names = top + 3  # a blank row before the line to sign on
+        expect(ws.cell(names, 1).value == "Е. С. Воронцова" and ws.cell(names, 3).value == "А. А. Смирнов",
+               f"party names on the signing line: {ws.cell(names, 1).value!r}, {ws.cell(names, 3).value!r}")
+        expect(ws.cell(names, 1).border.bottom.style == "thin" and ws.cell(names, 3).border.bottom.style == "thin",
+               "the signing lines have no bottom border")
+        expect(ws.cell(names + 1, 1).value == "(подпись)", "party note")
+        expect(ws.cell(names + 2, 1).value == "«___» ____________ 20___ г." and ws.cell(names + 2, 3).value == "15.03.2023",
+               "party dates")
+        expect(ws.cell(names + 3, 1).value == "М.П." and ws.cell(names + 3, 3).value == "М.П.", "«М.П.» under each party")
+
     header = ws.oddHeader.center.text or ""
     expect("Отчёт" in header and "приложения" in header, f"page header {header!r}")
     footer = ws.oddFooter.center.text or ""

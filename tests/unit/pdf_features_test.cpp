@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -627,9 +628,9 @@ TEST(PdfFeatures, SignatureStaysTogetherOnOnePage) {
     model::Document doc = base();
     // Fill page 1 almost to the bottom, so the signature must move as a whole.
     for (int i = 0; i < 6; ++i) doc.blocks.push_back(block(model::plainParagraph(kText)));
-    doc.blocks.push_back(block(model::Signature{"Генеральный директор АНО «Центр развития местных сообществ»",
-                                                "Е. С. Воронцова", ""}));
-    doc.blocks.push_back(block(model::Signature{"Главный бухгалтер", "И. И. Петрова", "15 марта 2022 г."}));
+    doc.blocks.push_back(block(model::Signature{{{"Генеральный директор АНО «Центр развития местных сообществ»",
+                                                "Е. С. Воронцова", ""}}}));
+    doc.blocks.push_back(block(model::Signature{{{"Главный бухгалтер", "И. И. Петрова", "15 марта 2022 г."}}}));
     const fs::path pdf = renderTo(doc, "signature.pdf");
     expectClean(pdf);
     const std::string all = flat(text(pdf));
@@ -665,7 +666,7 @@ TEST(PdfFeatures, ASignatureNeverStandsAloneOnItsPage) {
             for (int i = 0; i < filler; ++i) doc.blocks.push_back(block(model::plainParagraph("Строка " + std::to_string(i))));
             for (int i = 0; i < 3; ++i) doc.blocks.push_back(block(model::plainParagraph(kText)));
             doc.blocks.push_back(block(last));
-            doc.blocks.push_back(block(model::Signature{"Генеральный директор", "Е. С. Воронцова", ""}));
+            doc.blocks.push_back(block(model::Signature{{{"Генеральный директор", "Е. С. Воронцова", ""}}}));
             const fs::path pdf = renderTo(doc, "signature-keep.pdf");
             const int n = pages(pdf);
             const std::string page = flat(text(pdf, "-f " + std::to_string(n) + " -l " + std::to_string(n)));
@@ -797,7 +798,7 @@ model::Document goldenDocument() {
     model::Chart c = chart(model::Chart::Kind::GroupedBar);
     c.heightMm = 60;
     doc.blocks.push_back(block(c));
-    doc.blocks.push_back(block(model::Signature{"Генеральный директор", "Е. С. Воронцова", ""}));
+    doc.blocks.push_back(block(model::Signature{{{"Генеральный директор", "Е. С. Воронцова", ""}}}));
     return doc;
 }
 
@@ -901,7 +902,7 @@ TEST(PdfFeatures, ALastPageIsNotLeftWithAScrapAndTheSignature) {
         model::Document doc = base();
         for (int i = 1; i <= paragraphs; ++i)
             doc.blocks.push_back(block(model::plainParagraph("Абзац " + std::to_string(i) + " отчёта.")));
-        doc.blocks.push_back(block(model::Signature{"Генеральный директор", "Е. С. Воронцова", ""}));
+        doc.blocks.push_back(block(model::Signature{{{"Генеральный директор", "Е. С. Воронцова", ""}}}));
         return doc;
     };
     int n = 10;
@@ -920,4 +921,31 @@ TEST(PdfFeatures, ALastPageIsNotLeftWithAScrapAndTheSignature) {
     EXPECT_GE(onLast, n / 7) << last;
     EXPECT_NE(last.find("Воронцова"), std::string::npos);
     EXPECT_EQ(bytes(pdf), bytes(renderTo(document(n), "balance-again.pdf")));
+}
+
+TEST(PdfFeatures, TwoSignatoriesSignSideBySide) {
+    REQUIRE_TOOLS();
+    model::Document doc = base();
+    model::Signature parties;
+    parties.parties = {{"Генеральный директор АНО «Центр развития»", "Е. С. Воронцова", "", "Грантополучатель", true},
+                       {"Председатель комитета", "А. А. Смирнов", "15 марта 2022 г.", "Грантодатель", true}};
+    doc.blocks.push_back(block(parties));
+    const fs::path pdf = renderTo(doc, "parties.pdf");
+    const std::string html = text(pdf, "-f 1 -l 1 -bbox");
+    auto box = [&](const std::string& word, const char* edge) {
+        const size_t at = html.find(">" + word + "</word>");
+        if (at == std::string::npos) return -1.0;
+        return std::stod(html.substr(html.rfind(std::string(edge) + "=\"", at) + std::strlen(edge) + 2));
+    };
+    // The two titles on one line, the second in the right half; each name after its line.
+    EXPECT_NEAR(box("Грантополучатель", "yMin"), box("Грантодатель", "yMin"), 0.5);
+    EXPECT_GT(box("Грантодатель", "xMin"), box("Грантополучатель", "xMax") + 100);
+    EXPECT_NEAR(box("Воронцова", "yMin"), box("Смирнов", "yMin"), 0.5);
+    EXPECT_GT(box("Воронцова", "yMin"), box("Грантополучатель", "yMin"));  // below its title
+    const std::string flat = text(pdf);
+    size_t seals = 0;
+    for (size_t at = flat.find("М.П."); at != std::string::npos; at = flat.find("М.П.", at + 1)) ++seals;
+    EXPECT_EQ(seals, 2u);
+    EXPECT_NE(flat.find("15 марта 2022 г."), std::string::npos);
+    EXPECT_NE(flat.find("«___» ____________ 20___ г."), std::string::npos);
 }

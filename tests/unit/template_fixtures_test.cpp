@@ -236,8 +236,11 @@ std::string dump(const model::Document& d) {
                         o << "\n";
                     }
                 } else if constexpr (std::is_same_v<T, model::Signature>) {
-                    o << "signature position=" << shown(c.position) << " name=" << shown(c.name) << " date=" << shown(c.date)
-                      << "\n";
+                    o << "signature";
+                    for (const auto& p : c.parties)
+                        o << "\n  party title=" << shown(p.title) << " position=" << shown(p.position)
+                          << " name=" << shown(p.name) << " date=" << shown(p.date) << (p.seal ? " seal" : "");
+                    o << "\n";
                 }
             },
             b.content);

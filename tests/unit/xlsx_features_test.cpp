@@ -291,7 +291,11 @@ Document featuresDocument(const Files& files) {
     empty.title = "Пустая диаграмма";
     doc.blocks.push_back({empty});
 
-    doc.blocks.push_back({Signature{"Руководитель проекта", "И. И. Иванов", ""}});
+    doc.blocks.push_back({Signature{{{"Руководитель проекта", "И. И. Иванов", ""}}}});
+    Signature parties;  // two parties side by side, each with its title and «М.П.»
+    parties.parties = {{"Генеральный директор", "Е. С. Воронцова", "", "Грантополучатель", true},
+                       {"Председатель комитета", "А. А. Смирнов", "15.03.2023", "Грантодатель", true}};
+    doc.blocks.push_back({parties});
     doc.blocks.push_back({plainParagraph("Только для PDF"), Target::PdfOnly});
 
     doc.blocks.push_back({Heading{1, "Отчёт по бюджету", "Бюджет по статьям"}});
@@ -336,7 +340,7 @@ Document featuresDocument(const Files& files) {
     }
     smeta.totals = {integer(6), text("Итого"), integer(qty), money(total)};
     doc.blocks.push_back({smeta});
-    doc.blocks.push_back({Signature{"Главный бухгалтер", "П. П. Петрова", "15.03.2023"}});
+    doc.blocks.push_back({Signature{{{"Главный бухгалтер", "П. П. Петрова", "15.03.2023"}}}});
     return doc;
 }
 
