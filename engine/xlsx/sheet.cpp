@@ -164,6 +164,14 @@ const std::string& SheetWriter::cellText(const std::string& text, lxw_col_t col,
 
 void SheetWriter::width(lxw_col_t col, double width) {
     call(worksheet_set_column(ws_, col, col, width, nullptr), "column " + columnLetters(col));
+    if (widths_.size() <= col) widths_.resize(col + 1, 0);
+    widths_[col] = width;
+}
+
+int SheetWriter::widthPixels() const {
+    int px = 0;
+    for (double w : widths_) px += columnPixels(w > 0 ? w : LXW_DEF_COL_WIDTH);
+    return px;
 }
 
 void SheetWriter::call(lxw_error err, const std::string& what) const {
@@ -202,17 +210,41 @@ std::string excelHeaderFooter(std::string_view text) {
     return out;
 }
 
+PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape) {
+    double w = 210, h = 297;  // A4, mm
+    if (doc.page.size == model::PageSetup::Size::A3) w = 297, h = 420;
+    if (doc.page.size == model::PageSetup::Size::Letter) w = 215.9, h = 279.4;
+    const double margins = doc.page.left + doc.page.right;
+    const double content = widthPixels * 25.4 / 96;  // Excel's 96 pixels an inch
+    auto scale = [&](bool across) { return content > 0 ? std::min(1.0, ((across ? h : w) - margins) / content) : 1.0; };
+    PrintFit fit{landscape, scale(landscape)};
+    // Portrait stays while it shrinks the sheet by no more than kTurnBelow: a document sheet
+    // four columns wide reads like the PDF's pages.
+    constexpr double kTurnBelow = 0.85;
+    if (!landscape && fit.scale < kTurnBelow && scale(true) > fit.scale) fit = {true, scale(true)};
+    return fit;
+}
+
 void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape) {
     lxw_worksheet* ws = sheet.ws();
     std::uint8_t paper = 9;  // A4
     if (doc.page.size == model::PageSetup::Size::A3) paper = 8;
     if (doc.page.size == model::PageSetup::Size::Letter) paper = 1;
     worksheet_set_paper(ws, paper);
-    if (landscape) worksheet_set_landscape(ws);
     constexpr double kMmPerInch = 25.4;
     worksheet_set_margins(ws, doc.page.left / kMmPerInch, doc.page.right / kMmPerInch, doc.page.top / kMmPerInch,
                           doc.page.bottom / kMmPerInch);
-    worksheet_fit_to_pages(ws, 1, 0);  // one page wide, as many tall as needed
+    // Printed so that it stays readable: the orientation that needs the least shrinking (the
+    // document's own when the columns fit it), then one page wide when that takes no more than
+    // shrinking to kMinPrintScale, else at that scale across as many pages wide as it needs.
+    const PrintFit fit = printFit(sheet.widthPixels(), doc, landscape);
+    if (fit.landscape) worksheet_set_landscape(ws);
+    if (fit.scale >= kMinPrintScale) {
+        worksheet_fit_to_pages(ws, 1, 0);  // one page wide, as many tall as needed
+    } else {
+        worksheet_set_print_scale(ws, static_cast<std::uint16_t>(kMinPrintScale * 100));
+        worksheet_print_across(ws);  // the columns' pages follow one another before the next rows
+    }
     // Excel takes at most 255 characters of header or footer (its codes included): a longer
     // one is cut, ending with '…'.
     auto fitted = [&](const std::string& text, const char* what) {

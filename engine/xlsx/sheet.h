@@ -55,6 +55,8 @@ public:
     void rowOptions(lxw_row_t row, double points, std::uint8_t level = 0);
     void height(lxw_row_t row, double points) { rowOptions(row, points, 0); }
     void width(lxw_col_t col, double width);
+    // The widths given so far, in pixels as Excel draws them (for the print setup).
+    int widthPixels() const;
 
     // `text` as a cell takes it: at most model::kMaxCellChars characters (UTF-16 units, as
     // Excel counts); a longer text is cut, ending with '…', into `cut` and reported once per
@@ -73,6 +75,7 @@ public:
 
 private:
     [[noreturn]] void failAt(lxw_error err, lxw_row_t row, lxw_col_t col) const;
+    std::vector<double> widths_;  // per column, Excel's units; 0: not set (the default 8.43)
     [[noreturn]] void outOfOrder(lxw_row_t row) const;
 
     lxw_worksheet* ws_;
@@ -82,7 +85,18 @@ private:
     bool touched_ = false;
 };
 
-// Paper, orientation, margins, one page wide, header and footer with page numbers.
+// Paper, orientation and scale (printFit), margins, header and footer with page numbers.
+// How a sheet `widthPixels` wide prints on the document's paper: landscape when the document
+// asks, or when portrait would shrink it below 85% and landscape shrinks it less; and the
+// scale that fits it one page wide (1: no shrinking).
+struct PrintFit {
+    bool landscape = false;
+    double scale = 1;
+};
+// Below this a sheet is not fitted to the page's width (unreadable on paper): it prints at
+// this scale across more pages.
+constexpr double kMinPrintScale = 0.7;
+PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape);
 void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape);
 
 // "Страница {page} из {pages}" -> "&CСтраница &P из &N" ('&' itself doubled).

@@ -191,7 +191,7 @@ void TableWriter::render() {
     lxw_worksheet* ws = sheet_.ws();
     worksheet_freeze_panes(ws, firstData, 0);
     sheet_.call(worksheet_repeat_rows(ws, header, header), "repeated header rows");
-    pageSetup(sheet_, doc_, doc_.page.landscape || ncols_ > 5);
+    pageSetup(sheet_, doc_, doc_.page.landscape);
 }
 
 // ----- where the rows come from ----------------------------------------------------------

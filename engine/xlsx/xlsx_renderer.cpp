@@ -191,10 +191,18 @@ private:
 
 std::string sheetName(std::string_view wanted, const std::vector<std::string>& taken) {
     static constexpr std::u32string_view kForbidden = U"[]:*?/\\";
+    // A character Excel forbids becomes a dash: "График: показатели" -> "График - показатели",
+    // "Итоги 2022/2023" -> "Итоги 2022-2023".
     std::u32string name;
-    for (char32_t c : utf8::decode(wanted)) {
+    const std::u32string in = utf8::decode(wanted);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        char32_t c = in[i];
         if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) c = U' ';
-        else if (kForbidden.find(c) != std::u32string_view::npos) c = U'_';
+        else if (kForbidden.find(c) != std::u32string_view::npos) {
+            const bool spaced = i + 1 < in.size() && in[i + 1] == U' ' && !name.empty() && name.back() != U' ';
+            if (spaced) name.push_back(U' ');
+            c = U'-';
+        }
         name.push_back(c);
     }
     name = trimmed(std::move(name));

@@ -165,7 +165,7 @@ def check_budget(ws, ws_cached):
 
 
 def check_other_tables(wb, cached):
-    ws = wb["Показатели_ план_факт _2022_ —"]
+    ws = wb["Показатели - план-факт -2022 -"]
     expect(ws.max_row >= 2, "indicators table is empty")
 
     ws = wb["бюджет (2)"]
@@ -192,7 +192,7 @@ def main():
     cached = openpyxl.load_workbook(path, data_only=True)
 
     names = wb.sheetnames
-    expected = ["Сведения", "Бюджет", "Показатели_ план_факт _2022_ —", "бюджет (2)", "Таблица 4"]
+    expected = ["Сведения", "Бюджет", "Показатели - план-факт -2022 -", "бюджет (2)", "Таблица 4"]
     expect(names == expected, f"sheet names {names} != {expected}")
     expect(all(len(n) <= 31 for n in names), "a sheet name is longer than 31 characters")
 

@@ -166,7 +166,7 @@ def check_charts(wb, z, constant_memory):
         expect(points == [("0", "540006"), ("1", "180001.98"), ("3", "15234.56")], f"chart 1 cached values {points}")
 
     expect('<c:barDir val="col"/><c:grouping val="clustered"/>' in grouped, "chart 2 is not a clustered column chart")
-    expect(refs(grouped, "val") == ["'Данные_ план_факт'!$B$2:$B$4", "'Данные_ план_факт'!$C$2:$C$4"],
+    expect(refs(grouped, "val") == ["'Данные - план-факт'!$B$2:$B$4", "'Данные - план-факт'!$C$2:$C$4"],
            f"chart 2 values {refs(grouped, 'val')}")
     expect('formatCode="#,##0"' in grouped, "chart 2 value axis format")
 
@@ -188,7 +188,7 @@ def check_charts(wb, z, constant_memory):
            "bar categories")
     expect(data["B2"].value == 540006 and "₽" in data["B2"].number_format, f"bar B2 {data['B2'].value!r}")
     expect(data["B4"].value is None, f"a missing value is not blank: B4 = {data['B4'].value!r}")
-    grouped_data = wb["Данные_ план_факт"]
+    grouped_data = wb["Данные - план-факт"]
     expect([grouped_data.cell(1, c).value for c in (2, 3)] == ["План", "Факт"], "grouped series names")
     expect(grouped_data["C3"].value == 130, f"grouped C3 = {grouped_data['C3'].value!r}")
     expect(wb["Структура"]["B2"].number_format == "0.0%", f"pie data format {wb['Структура']['B2'].number_format!r}")
@@ -299,7 +299,7 @@ def main():
         streamed = int(args[2]) if args[1:2] == ["--streamed"] else 0
         wb = openpyxl.load_workbook(path)
         cached = openpyxl.load_workbook(path, data_only=True)
-        expected = ["Сведения", "Расходы по статьям", "Данные_ план_факт", "Динамика", "Структура",
+        expected = ["Сведения", "Расходы по статьям", "Данные - план-факт", "Динамика", "Структура",
                     "Бюджет по статьям", "Смета"] + (["Реестр"] if streamed else [])
         expect(wb.sheetnames == expected, f"sheet names {wb.sheetnames} != {expected}")
         with zipfile.ZipFile(path) as z:

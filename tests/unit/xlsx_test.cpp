@@ -16,6 +16,7 @@
 #include "core/value.h"
 #include "model/document.h"
 #include "xlsx/measure.h"
+#include "xlsx/sheet.h"
 #include "xlsx/xlsx_renderer.h"
 
 namespace fs = std::filesystem;
@@ -246,7 +247,10 @@ TEST(XlsxSheetName, KeepsValidNames) {
 }
 
 TEST(XlsxSheetName, ReplacesForbiddenCharacters) {
-    EXPECT_EQ(xlsx::sheetName("План/факт: [2022] *?\\", {}), "План_факт_ _2022_ ___");
+    // A dash where Excel forbids a character, with a space before it where one follows.
+    EXPECT_EQ(xlsx::sheetName("График: показатели", {}), "График - показатели");
+    EXPECT_EQ(xlsx::sheetName("Итоги 2022/2023", {}), "Итоги 2022-2023");
+    EXPECT_EQ(xlsx::sheetName("План/факт: [2022] *?\\", {}), "План-факт - -2022 - ---");
     EXPECT_EQ(xlsx::sheetName("Строка\nвторая\tтретья", {}), "Строка вторая третья");
     EXPECT_EQ(xlsx::sheetName("'Цитата'", {}), "Цитата");
     EXPECT_EQ(xlsx::sheetName("", {}), "Лист");
@@ -260,7 +264,7 @@ TEST(XlsxSheetName, ShortensToThirtyOneCharacters) {
     EXPECT_EQ(utf8::length(name), 31u);
     EXPECT_EQ(name, "Смета расходов на реализацию пр");
     // Cut before a space: the trailing space goes too.
-    EXPECT_EQ(xlsx::sheetName("Показатели: план/факт [2022] — результаты", {}), "Показатели_ план_факт _2022_ —");
+    EXPECT_EQ(xlsx::sheetName("Показатели: план/факт [2022] — результаты", {}), "Показатели - план-факт -2022 -");
     // Characters outside the BMP take two UTF-16 units in Excel's count.
     const std::string emoji = xlsx::sheetName(std::string(30, 'a') + "\U0001F600", {});
     EXPECT_EQ(emoji, std::string(30, 'a'));
@@ -289,4 +293,29 @@ TEST(XlsxMeasure, WrapsLikeAWordProcessor) {
     EXPECT_EQ(wrappedLines("строка\nстрока", 40), 2);
     EXPECT_EQ(xlsx::measure::textWidth("ab\nабвгд"), 5u);
     EXPECT_EQ(xlsx::measure::longestWord("Сумма, руб."), 6u);
+}
+
+TEST(XlsxPrint, WideSheetsTurnAndShrinkOnlyToAReadableScale) {
+    using gp::xlsx::detail::printFit;
+    model::Document doc;  // A4 portrait, margins 25 + 15 mm: 170 mm wide, 257 mm in landscape
+    const auto px = [](double mm) { return static_cast<int>(mm * 96 / 25.4); };
+    // Fits portrait: portrait, no shrinking.
+    auto fit = printFit(px(150), doc, false);
+    EXPECT_FALSE(fit.landscape);
+    EXPECT_DOUBLE_EQ(fit.scale, 1.0);
+    // A little too wide (shrunk to 90%): stays portrait, like the PDF's pages.
+    fit = printFit(px(195), doc, false);
+    EXPECT_FALSE(fit.landscape);
+    EXPECT_NEAR(fit.scale, 170.0 / 195, 0.01);
+    // Much too wide for portrait: landscape, where it fits whole.
+    fit = printFit(px(250), doc, false);
+    EXPECT_TRUE(fit.landscape);
+    EXPECT_DOUBLE_EQ(fit.scale, 1.0);
+    // A registry of 500 mm: landscape would shrink it to 51%, under kMinPrintScale: the sheet
+    // prints at 70% across several pages instead (pageSetup), never at 45%.
+    fit = printFit(px(500), doc, false);
+    EXPECT_TRUE(fit.landscape);
+    EXPECT_LT(fit.scale, gp::xlsx::detail::kMinPrintScale);
+    // A landscape document stays landscape.
+    EXPECT_TRUE(printFit(px(100), doc, true).landscape);
 }
