@@ -221,7 +221,9 @@ PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape) {
     // Portrait stays while it shrinks the sheet by no more than kTurnBelow: a document sheet
     // four columns wide reads like the PDF's pages.
     constexpr double kTurnBelow = 0.85;
-    if (!landscape && fit.scale < kTurnBelow && scale(true) > fit.scale) fit = {true, scale(true)};
+    if (!landscape && fit.scale < kTurnBelow && scale(true) > fit.scale) fit = {true, scale(true), 1};
+    if (fit.scale < kMinPrintScale)
+        fit.pagesWide = static_cast<std::uint16_t>(std::ceil(kMinPrintScale / fit.scale - 1e-9));
     return fit;
 }
 
@@ -236,15 +238,12 @@ void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape) {
                           doc.page.bottom / kMmPerInch);
     // Printed so that it stays readable: the orientation that needs the least shrinking (the
     // document's own when the columns fit it), then one page wide when that takes no more than
-    // shrinking to kMinPrintScale, else at that scale across as many pages wide as it needs.
+    // shrinking to kMinPrintScale, else fitted to as many pages across as keep it at that scale
+    // or larger.
     const PrintFit fit = printFit(sheet.widthPixels(), doc, landscape);
     if (fit.landscape) worksheet_set_landscape(ws);
-    if (fit.scale >= kMinPrintScale) {
-        worksheet_fit_to_pages(ws, 1, 0);  // one page wide, as many tall as needed
-    } else {
-        worksheet_set_print_scale(ws, static_cast<std::uint16_t>(kMinPrintScale * 100));
-        worksheet_print_across(ws);  // the columns' pages follow one another before the next rows
-    }
+    worksheet_fit_to_pages(ws, fit.pagesWide, 0);  // so many pages wide, as many tall as needed
+    if (fit.pagesWide > 1) worksheet_print_across(ws);  // a row's pages follow one another before the next rows
     // Excel takes at most 255 characters of header or footer (its codes included): a longer
     // one is cut, ending with '…'.
     auto fitted = [&](const std::string& text, const char* what) {

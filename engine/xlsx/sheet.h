@@ -91,10 +91,11 @@ private:
 // scale that fits it one page wide (1: no shrinking).
 struct PrintFit {
     bool landscape = false;
-    double scale = 1;
+    double scale = 1;        // what fitting it to one page's width would take
+    std::uint16_t pagesWide = 1;  // pages across it is fitted to: more than one when one would take under kMinPrintScale
 };
-// Below this a sheet is not fitted to the page's width (unreadable on paper): it prints at
-// this scale across more pages.
+// A sheet is not shrunk below this to fit one page's width (unreadable on paper): it is fitted
+// to as many pages across as keep it at this scale or larger.
 constexpr double kMinPrintScale = 0.7;
 PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape);
 void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape);

@@ -311,11 +311,14 @@ TEST(XlsxPrint, WideSheetsTurnAndShrinkOnlyToAReadableScale) {
     fit = printFit(px(250), doc, false);
     EXPECT_TRUE(fit.landscape);
     EXPECT_DOUBLE_EQ(fit.scale, 1.0);
-    // A registry of 500 mm: landscape would shrink it to 51%, under kMinPrintScale: the sheet
-    // prints at 70% across several pages instead (pageSetup), never at 45%.
+    // A registry of 500 mm: one landscape page wide would shrink it to 51%, under
+    // kMinPrintScale: it is fitted to two pages across (about 100%), never squeezed to 45%.
     fit = printFit(px(500), doc, false);
     EXPECT_TRUE(fit.landscape);
     EXPECT_LT(fit.scale, gp::xlsx::detail::kMinPrintScale);
+    EXPECT_EQ(fit.pagesWide, 2);
+    EXPECT_EQ(printFit(px(1000), doc, false).pagesWide, 3);  // 257 mm a page at 70%: 367 mm, 3 pages
+    EXPECT_EQ(printFit(px(250), doc, false).pagesWide, 1);
     // A landscape document stays landscape.
     EXPECT_TRUE(printFit(px(100), doc, true).landscape);
 }
