@@ -158,6 +158,14 @@ void groupFourDigitColumns(model::Table& t) {
     }
 }
 
+// "№", "№ п/п", "N п/п": the title of a column of row numbers.
+bool isRowNumberTitle(const std::string& title) {
+    std::string t;
+    for (char ch : title)
+        if (ch != ' ') t += ch;
+    return t == "№" || t == "№п/п" || t == "Nп/п" || t == "№пп";
+}
+
 class Totals {
 public:
     Totals(const std::vector<model::Column>& columns, const std::vector<ColumnDef>& defs)
@@ -661,9 +669,17 @@ private:
             col.format = c.value.staticFormat();
             col.decimals = c.value.staticDecimals();
             col.formula = c.formula;
-            col.align = c.align ? *c.align : numeric(col.format) ? model::Align::Right : model::Align::Left;
+            // A row-number column ("№", "№ п/п") is centred and never summed unless the template
+            // says so; other numbers are right-aligned and summed.
+            const bool rowNumbers = isRowNumberTitle(col.title);
+            col.align = c.align             ? *c.align
+                        : rowNumbers        ? model::Align::Center
+                        : numeric(col.format) ? model::Align::Right
+                                              : model::Align::Left;
             if (b.totals)
-                col.total = c.total ? *c.total : numeric(col.format) ? model::Aggregate::Sum : model::Aggregate::None;
+                col.total = c.total                         ? *c.total
+                            : numeric(col.format) && !rowNumbers ? model::Aggregate::Sum
+                                                                 : model::Aggregate::None;
             out.push_back(col);
         }
         return out;
