@@ -527,11 +527,12 @@ constexpr double kFinalHyphen = 2000;
 constexpr double kTripleHyphen = 1e7;
 constexpr double kOverStretch = 1e7;
 // A last line of fewer than kShortLastLine characters costs kShortLastDemerits (about what
-// stretching the spaces of an earlier line by two thirds costs), in lines at least kWideLine
-// spaces wide: a narrow table cell keeps its short last lines rather than grow.
+// stretching the spaces of an earlier line to the limit costs, and more than a line ending in
+// «не»: «0.» alone is the worse of the two), in lines at least kWideLine spaces wide: a narrow
+// table cell keeps its short last lines rather than grow.
 constexpr size_t kShortLastLine = 8;
 constexpr double kRaggedStretch = 30;
-constexpr double kShortLastDemerits = 5000;
+constexpr double kShortLastDemerits = 20000;
 constexpr double kWideLine = 60;
 
 size_t charactersIn(const std::vector<Piece>& pieces, size_t from, size_t to) {
