@@ -267,6 +267,7 @@ struct LayoutResult {
 // Page balancing (render()): a last page filled under kSparseLastPage is given about
 // kLastPageShare, when the page before keeps at least kKeepBeforeLast of its body (a block
 // that cannot be split, moving whole, may empty it more than that: then the scrap stays).
+constexpr std::size_t kFieldTogether = 6;  // lines of a field kept on one page
 constexpr double kSparseLastPage = 0.25;
 constexpr double kLastPageShare = 0.35;
 constexpr double kKeepBeforeLast = 0.7;
@@ -1061,7 +1062,9 @@ double Renderer::leadOf(size_t index, int depth) const {
             } else if constexpr (std::is_same_v<T, ParagraphItem>) {
                 return static_cast<double>(std::min<size_t>(2, item.box.count())) * item.box.lineHeight();
             } else if constexpr (std::is_same_v<T, FieldListItem>) {
-                return static_cast<double>(std::min<size_t>(2, item.fields.front().lines())) * item.lineHeight;
+                // The first field whole when placeFieldList keeps it together, else its first two lines.
+                const size_t lines = item.fields.front().lines();
+                return static_cast<double>(lines <= kFieldTogether ? lines : 2) * item.lineHeight;
             } else if constexpr (std::is_same_v<T, TableItem>) {
                 const double caption = item.caption.count() ? item.caption.height() + kCaptionGap : 0;
                 return caption + item.header.height() + firstRowLead(item);
@@ -1146,7 +1149,10 @@ void Renderer::placeFieldList(const FieldListItem& item) {
         const double before = i == 0 ? kListBefore * scale_ : kFieldGap * scale_;
         const double own = static_cast<double>(field.lines()) * item.lineHeight;
         const double withNext = std::min(follow[i], std::max(bodyHeight() - own, 0.0));
-        const Keep keep = withNext > 0 ? Keep{2, 2, true, withNext} : Keep{2, 2, false, 0};
+        // A field of a few lines (an organization's full name) is never split across pages:
+        // its label would stand on one page and the end of its value on the next.
+        const bool together = withNext > 0 || field.lines() <= kFieldTogether;
+        const Keep keep{2, 2, together, withNext};
         flowLines(field.lines(), item.lineHeight, before, keep,
                   [&](size_t from, size_t count, double top) {
                       drawLines(field.label, from, count, left_, labelWidth, top, Align::Left, false);
