@@ -4,8 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
+#include "core/declension.h"
 #include "core/error.h"
 #include "template/fill.h"
 
@@ -43,6 +46,25 @@ std::string readAll(const fs::path& path) {
     return bytes.str();
 }
 
+// The organization's own declension rules and exceptions (templates/declension.txt), read
+// once per process and folder, before the first document that could use them.
+void loadDeclensionRules(const std::filesystem::path& templatesDir) {
+    static std::mutex mutex;
+    static std::set<std::filesystem::path> loaded;
+    const std::filesystem::path file = templatesDir / "declension.txt";
+    std::lock_guard lock(mutex);
+    if (loaded.count(file)) return;
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) {
+        std::ifstream in(file, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (!in && !in.eof()) throw Error(ErrorKind::Config, file.string() + ": cannot read the declension rules");
+        words::addDeclensionRules(text.str(), file.string());
+    }
+    loaded.insert(file);
+}
+
 }  // namespace
 
 RenderedDocument renderDocument(const config::Config& cfg, const std::shared_ptr<data::Session>& session,
@@ -57,6 +79,7 @@ RenderedDocument renderDocument(const config::Config& cfg, const std::shared_ptr
     };
 
     stage("fill");
+    loadDeclensionRules(cfg.templatesDir);
     const data::Params params = tmpl::bindParams(*job.tpl, job.params);
     const model::Document doc = tmpl::fill(*job.tpl, session, params, fillOptions(cfg));
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/declension.h"
 #include "core/format.h"
 #include "core/number_words.h"
 #include "core/utf8.h"
@@ -39,6 +40,7 @@ const std::map<std::string, FilterSpec>& filterSpecs() {
         {"date", {K::Date, 0, 1, {Arg::DateStyle}, F::Date, true, {false, false, true}}},
         {"words", {K::Words, 0, 1, {Arg::Case}, F::Text, true, {}}},
         {"ordinal", {K::Ordinal, 0, 2, {Arg::Grammar, Arg::Grammar}, F::Text, true, {}}},
+        {"inflect", {K::Inflect, 1, 2, {Arg::Case, Arg::Grammar}, F::Text, true, {}}},
         {"plural", {K::Plural, 1, 1, {Arg::Forms}, F::Text, true, {}}},
         {"yesno", {K::YesNo, 0, 2, {Arg::Text, Arg::Text}, F::Boolean, true, {}}},
         {"upper", {K::Upper, 0, 0, {}, F::Text, true, {}}},
@@ -734,6 +736,7 @@ public:
                 return setText(f_.args.empty() ? format::amountInWords(number())
                                                : words::amount(number(), *words::parseCase(toPlainString(f_.args[0]))));
             case FilterKind::Ordinal: return ordinal();
+            case FilterKind::Inflect: return inflect();
             case FilterKind::Plural: return plural();
             case FilterKind::YesNo: return yesNo();
             case FilterKind::Upper: return setText(utf8::upper(cell_.text));
@@ -824,6 +827,14 @@ private:
             else if (auto gender = words::parseGender(s)) g = *gender;
         }
         setText(words::ordinal(n, c, g));
+    }
+
+    // {head_name | inflect("род")}, {head_position | inflect("род")}, {name | inflect("дат", "ж")}.
+    void inflect() {
+        const auto c = words::parseCase(toPlainString(f_.args[0]));
+        std::optional<words::Gender> g;
+        if (f_.args.size() > 1) g = words::parseGender(toPlainString(f_.args[1]));
+        setText(words::inflect(cell_.text, *c, g));
     }
 
     void date() {

@@ -32,7 +32,7 @@ struct Node;
 // compile until it has one, and a name without a kind cannot be in the table.
 enum class FilterKind {
     Money, Number, Integer, Percent, Date, Words, Plural, YesNo,
-    Upper, Lower, Capitalize, Initials, Truncate, Numbers, Ordinal, Default,
+    Upper, Lower, Capitalize, Initials, Truncate, Numbers, Ordinal, Inflect, Default,
 };
 
 struct Filter {
