@@ -127,4 +127,15 @@ lxw_chart* writeChart(lxw_workbook* workbook, SheetWriter& data, const model::Do
     return out;
 }
 
+void placeChartBesideData(SheetWriter& data, lxw_chart* chart, const model::Chart& block) {
+    constexpr double kPixelsPerMm = 96 / 25.4;
+    lxw_chart_options options{};
+    constexpr double kChartHeight = 288;  // pixels: libxlsxwriter's default chart height
+    options.y_scale = std::max(20.0, block.heightMm) * kPixelsPerMm / kChartHeight;
+    options.x_scale = 1.25;
+    const auto col = static_cast<lxw_col_t>(block.series.size() + 2);  // one empty column after the data
+    data.call(worksheet_insert_chart_opt(data.ws(), 1, col, chart, &options),
+              "chart '" + block.title + "' beside its data");
+}
+
 }  // namespace gp::xlsx::detail

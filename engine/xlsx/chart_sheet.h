@@ -17,5 +17,7 @@ bool chartHasData(const model::Chart& chart);
 // title, legend at the bottom, the value axis in the chart's number format. Call only when
 // chartHasData(chart).
 lxw_chart* writeChart(lxw_workbook* workbook, SheetWriter& data, const model::Document& doc, const model::Chart& chart);
+// Inserts `chart` on its data sheet, to the right of the data, as tall as the PDF's chart.
+void placeChartBesideData(SheetWriter& data, lxw_chart* chart, const model::Chart& block);
 
 }  // namespace gp::xlsx::detail

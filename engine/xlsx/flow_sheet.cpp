@@ -286,6 +286,22 @@ void FlowSheet::addChart(lxw_chart* chart, const model::Chart& block) {
     blankRow();
 }
 
+void FlowSheet::addChartReference(const model::Chart& block, const std::string& sheetName) {
+    blankRow();
+    const std::string text = "Диаграмма" + (block.title.empty() ? std::string() : " «" + block.title + "»") +
+                             " — на листе «" + sheetName + "»";
+    std::string quoted;  // a sheet name in a formula reference doubles its apostrophes
+    for (char ch : sheetName) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+    const std::string target = "internal:'" + quoted + "'!A1";
+    Style style;
+    style.italic = true;
+    sheet_.at(row_);
+    sheet_.call(worksheet_write_url_opt(sheet_.ws(), row_, 0, target.c_str(), sheet_.format(style), text.c_str(), nullptr),
+                "the link to the chart '" + block.title + "' at " + cellName(row_, 0));
+    next();
+    blankRow();
+}
+
 void FlowSheet::finish() {
     if (!breaks_.empty()) {
         if (breaks_.size() > kMaxPageBreaks) breaks_.resize(kMaxPageBreaks);

@@ -35,6 +35,8 @@ public:
     // A chart already filled with series, drawn across A:D at the current row, `heightMm` tall;
     // `chart` null: the title and a note that there is nothing to draw.
     void addChart(lxw_chart* chart, const model::Chart& block);
+    // A chart that stands on a sheet of its own: a line naming it, linked to that sheet.
+    void addChartReference(const model::Chart& block, const std::string& sheetName);
 
     // Page breaks and print setup; call once, after the last block.
     void finish();

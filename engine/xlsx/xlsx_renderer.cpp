@@ -129,6 +129,13 @@ public:
                                                                  : "Диаграмма " + std::to_string(charts_);
                     SheetWriter data = newSheet(wanted);
                     native = detail::writeChart(workbook_.get(), data, doc_, *chart);
+                    // sheet="…": the chart goes with its data, on the sheet the template names;
+                    // the running sheet says where it is, with a link to it.
+                    if (!chart->sheet.empty()) {
+                        detail::placeChartBesideData(data, native, *chart);
+                        if (flow_) flow_->addChartReference(*chart, data.name());
+                        continue;
+                    }
                 }
                 if (flow_) flow_->addChart(native, *chart);
             } else if (flow_) {

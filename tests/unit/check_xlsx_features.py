@@ -143,16 +143,33 @@ def check_images(z, ws):
 def check_charts(wb, z, constant_memory):
     ws = wb["Сведения"]
     kinds = [type(c).__name__ for c in ws._charts]
-    expect(kinds == ["BarChart", "BarChart", "LineChart", "PieChart"], f"charts on the first sheet: {kinds}")
+    # The chart with sheet="Данные: план/факт" stands on that sheet, beside its data; the
+    # running sheet names it with a link there.
+    expect(kinds == ["BarChart", "LineChart", "PieChart"], f"charts on the first sheet: {kinds}")
+    own = wb["Данные - план-факт"]
+    expect([type(c).__name__ for c in own._charts] == ["BarChart"], "the grouped chart is not beside its data")
+    link = find_row(ws, "Диаграмма «План и факт» — на листе «Данные - план-факт»")
+    if link:
+        target = ws.cell(link, 1).hyperlink
+        expect(target is not None and target.location == "'Данные - план-факт'!A1",
+               f"the chart's line links to {target.location if target else None!r}")
     files = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
     if not expect(len(files) == 4, f"chart parts {files}"):
         return
-    xml = [z.read(f"xl/charts/chart{i}.xml").decode("utf-8") for i in range(1, 5)]
+    xml = [z.read(f).decode("utf-8") for f in files]
 
     def refs(x, tag):
         return re.findall(rf"<c:{tag}>.*?<c:f>([^<]*)</c:f>", x, re.S)
 
-    bar, grouped, line, pie = xml
+    def one(test):
+        found = [x for x in xml if test(x)]
+        expect(len(found) == 1, f"{len(found)} chart parts match")
+        return found[0] if found else ""
+
+    bar = one(lambda x: "<c:barChart>" in x and x.count("<c:ser>") == 1)
+    grouped = one(lambda x: "<c:barChart>" in x and x.count("<c:ser>") == 2)
+    line = one(lambda x: "<c:lineChart>" in x)
+    pie = one(lambda x: "<c:pieChart>" in x)
     expect('<c:barChart><c:barDir val="col"/>' in bar, "chart 1 is not a column chart")
     expect(refs(bar, "cat") == ["'Расходы по статьям'!$A$2:$A$5"], f"chart 1 categories {refs(bar, 'cat')}")
     expect(refs(bar, "val") == ["'Расходы по статьям'!$B$2:$B$5"], f"chart 1 values {refs(bar, 'val')}")
