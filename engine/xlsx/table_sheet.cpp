@@ -552,7 +552,23 @@ void TableWriter::emptyRow(lxw_row_t row) {
 template <typename FormulaFor>
 void TableWriter::aggregateRow(lxw_row_t row, const std::vector<model::Cell>& cells, FormulaFor formulaFor) {
     int lines = 1;
-    for (std::size_t i = 0; i < ncols_; ++i) {
+    // The label («Итого: Оплата труда») runs over the empty cells after it, as in the PDF: in a
+    // narrow first column («№») it would wrap into a row two or three lines tall.
+    std::size_t labelSpan = 1;
+    if (ncols_ > 1 && formulaFor(0).empty() && typed(cells[0]).kind == Typed::Kind::String)
+        while (labelSpan < ncols_ && formulaFor(labelSpan).empty() && cells[labelSpan].text.empty()) ++labelSpan;
+    if (labelSpan > 1) {
+        Style style;
+        style.bold = true;
+        style.border = true;
+        style.top = true;
+        style.wrap = true;
+        const Typed label = typed(cells[0]);
+        const auto last = static_cast<lxw_col_t>(labelSpan - 1);
+        sheet_.merged(row, 0, last, label, style);
+        lines = linesIn(label.text, span(0, last), true, kDefaultFontSize);
+    }
+    for (std::size_t i = labelSpan > 1 ? labelSpan : 0; i < ncols_; ++i) {
         const auto c = static_cast<lxw_col_t>(i);
         const model::Column& column = table_.columns[i];
         const model::Cell& cell = cells[i];

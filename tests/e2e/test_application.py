@@ -151,6 +151,15 @@ class Application(unittest.TestCase):
         self.assertTrue(str(formula).upper().startswith("=SUBTOTAL(9,"), formula)
         self.assertEqual(round(decimal.Decimal(str(cached.cell(row=total[0].row, column=col).value)), 2), expected)
         self.assertEqual(sheet.freeze_panes, "A2")
+        # Subtotal and total labels run over the empty cells after them (as in the PDF): one
+        # line tall, not wrapped in the narrow «№» column, which is centred.
+        merged = {str(m) for m in sheet.merged_cells.ranges}
+        for row in sheet.iter_rows(min_row=2):
+            if isinstance(row[0].value, str) and row[0].value.startswith("Итого"):
+                r = row[0].row
+                self.assertTrue(any(m.startswith(f"A{r}:") for m in merged), f"label of row {r} is not merged")
+                self.assertIn(sheet.row_dimensions[r].height, (None, 15.0), f"row {r} is taller than a line")
+        self.assertEqual(sheet.cell(row=min(lines), column=1).alignment.horizontal, "center")
 
     def test_rendering_twice_gives_the_same_bytes(self):
         again = fresh_dir("out-app-again")
