@@ -81,17 +81,22 @@ std::u32string apply(const std::u32string& word, const std::string& form) {
     return out + utf8::decode(add);
 }
 
-// Keeps the capitalization of `original` on `declined` (a word written in capitals stays so).
+// Keeps the capitalization of `original` on `declined` (written in lower case): the letters
+// both share stay as they were («IT-директор» -> «IT-директора»), a word in capitals keeps its
+// new ending in capitals, and a capital first letter stays one.
 std::u32string withCaseOf(const std::u32string& original, std::u32string declined) {
-    const bool allCaps = original.size() > 1 && std::all_of(original.begin(), original.end(), [](char32_t ch) {
-                             return utf8::toLower(ch) == ch ? utf8::toUpper(ch) == ch : true;
-                         }) && std::any_of(original.begin(), original.end(), [](char32_t ch) { return utf8::toLower(ch) != ch; });
-    if (allCaps) {
-        for (char32_t& ch : declined) ch = utf8::toUpper(ch);
-    } else if (!original.empty() && !declined.empty() && utf8::toUpper(original[0]) == original[0]) {
-        declined[0] = utf8::toUpper(declined[0]);
-    }
-    return declined;
+    std::size_t k = 0;
+    while (k < original.size() && k < declined.size() && utf8::toLower(original[k]) == utf8::toLower(declined[k])) ++k;
+    std::u32string out = original.substr(0, k) + declined.substr(k);
+    const bool hasLetter = std::any_of(original.begin(), original.end(), [](char32_t ch) { return utf8::toLower(ch) != ch; });
+    const bool allCaps = original.size() > 1 && hasLetter && std::all_of(original.begin(), original.end(), [](char32_t ch) {
+                             return utf8::toUpper(ch) == ch;
+                         });
+    if (allCaps)
+        for (std::size_t i = k; i < out.size(); ++i) out[i] = utf8::toUpper(out[i]);
+    else if (k == 0 && !original.empty() && !out.empty() && utf8::toUpper(original[0]) == original[0])
+        out[0] = utf8::toUpper(out[0]);
+    return out;
 }
 
 std::u32string lowerOf(const std::u32string& w) {
@@ -322,7 +327,11 @@ std::u32string phrase(const std::vector<std::u32string>& words, Case c) {
                 continue;
             }
         }
-        if (i == head) out += withCaseOf(words[i], noun(low, c, animate));
+        // A head that is not a word of letters («и.о.», «№2») is left as written.
+        const bool letters = std::all_of(low.begin(), low.end(), [](char32_t ch) {
+            return ch == U'-' || (ch >= U'а' && ch <= U'я') || ch == U'ё' || (ch >= U'a' && ch <= U'z');
+        });
+        if (i == head && letters) out += withCaseOf(words[i], noun(low, c, animate));
         else out += words[i];
         declining = i < head;
     }

@@ -82,6 +82,8 @@ TEST(Declension, NamesPhrasesAndTheirCapitals) {
     EXPECT_EQ(inflect("АВТОНОМНАЯ НЕКОММЕРЧЕСКАЯ ОРГАНИЗАЦИЯ «АГЕНТСТВО»", Case::Genitive),
               "АВТОНОМНОЙ НЕКОММЕРЧЕСКОЙ ОРГАНИЗАЦИИ «АГЕНТСТВО»");
     EXPECT_EQ(inflect("Шмидт", Case::Genitive, Gender::Feminine), "Шмидт");
+    EXPECT_EQ(inflect("и.о. директора", Case::Dative), "и.о. директора");  // not a word: left as written
+    EXPECT_EQ(inflect("IT-директор", Case::Genitive), "IT-директора");
     EXPECT_EQ(inflect("Шмидт", Case::Genitive, Gender::Masculine), "Шмидта");
 }
 
