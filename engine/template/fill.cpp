@@ -132,15 +132,11 @@ auto atQuery(const Location& loc, F&& f) -> decltype(f()) {
 // The number style of a table (core/format.h): a four-digit number is grouped in a column
 // that also holds a number of five digits or more, its totals and subtotals counted. A
 // streamed table cannot look ahead: its four-digit numbers stay whole, as outside tables.
-bool numericFormat(model::Format f) {
-    return f == model::Format::Integer || f == model::Format::Number || f == model::Format::Money ||
-           f == model::Format::Percent;
-}
 bool numericValue(const Value& v) {
     return std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Decimal>(v) || std::holds_alternative<double>(v);
 }
 // A cell the rule may regroup: a number the engine formatted (not a default("—") shown for NULL).
-bool formattedNumber(const model::Cell& c) { return numericFormat(c.format) && numericValue(c.value); }
+bool formattedNumber(const model::Cell& c) { return numeric(c.format) && numericValue(c.value); }
 
 void groupFourDigitColumns(model::Table& t) {
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
