@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/number_words.h"
 #include "core/utf8.h"
 
 namespace gp::format {
@@ -150,16 +151,16 @@ std::string dateShort(const Date& d) { return fmt::format("{:02}.{:02}.{:04}", d
 // digits it holds, never looked up in the month names.
 static bool namedMonth(const Date& d) { return d.month >= 1 && d.month <= 12; }
 
+// Months as a date names them: «1 января».
+constexpr const char* kGenitive[] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
+                                     "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
+
 std::string dateLong(const Date& d) {
-    static constexpr const char* kGenitive[] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
-                                                "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
     if (!namedMonth(d)) return dateShort(d);
     return fmt::format("{}{}{}{}{}{}г.", d.day, kNbsp, kGenitive[d.month - 1], " ", d.year, kNbsp);
 }
 
 std::string dateQuoted(const Date& d) {
-    static constexpr const char* kGenitive[] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
-                                                "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
     if (!namedMonth(d)) return dateShort(d);
     return fmt::format("«{:02}»{}{}{}{}{}г.", d.day, kNbsp, kGenitive[d.month - 1], " ", d.year, kNbsp);
 }
@@ -176,52 +177,6 @@ std::string yesNo(bool b) { return b ? "Да" : "Нет"; }
 }  // namespace gp::format
 
 namespace gp::format {
-namespace {
-
-constexpr const char* kOnes[] = {"",       "один",   "два",    "три",    "четыре",
-                                 "пять",   "шесть",  "семь",   "восемь", "девять"};
-constexpr const char* kTeens[] = {"десять",      "одиннадцать",  "двенадцать", "тринадцать",   "четырнадцать",
-                                  "пятнадцать",  "шестнадцать",  "семнадцать", "восемнадцать", "девятнадцать"};
-constexpr const char* kTens[] = {"",         "",          "двадцать",   "тридцать",  "сорок",
-                                 "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"};
-constexpr const char* kHundreds[] = {"",          "сто",      "двести",    "триста",    "четыреста",
-                                     "пятьсот",   "шестьсот", "семьсот",   "восемьсот", "девятьсот"};
-
-// Words for 1..999 appended to `out`, feminine "одна"/"две" when asked.
-void triad(int n, bool feminine, std::string& out) {
-    auto add = [&](const char* w) {
-        if (!*w) return;
-        if (!out.empty()) out += ' ';
-        out += w;
-    };
-    add(kHundreds[n / 100]);
-    int rest = n % 100;
-    if (rest >= 10 && rest < 20) {
-        add(kTeens[rest - 10]);
-        return;
-    }
-    add(kTens[rest / 10]);
-    int one = rest % 10;
-    if (feminine && one == 1) add("одна");
-    else if (feminine && one == 2) add("две");
-    else add(kOnes[one]);
-}
-
-struct Scale {
-    const char* forms[3];
-    bool feminine;
-};
-// 10^3 .. 10^18: enough for any 64-bit integer.
-constexpr Scale kScales[] = {
-    {{"тысяча", "тысячи", "тысяч"}, true},
-    {{"миллион", "миллиона", "миллионов"}, false},
-    {{"миллиард", "миллиарда", "миллиардов"}, false},
-    {{"триллион", "триллиона", "триллионов"}, false},
-    {{"квадриллион", "квадриллиона", "квадриллионов"}, false},
-    {{"квинтиллион", "квинтиллиона", "квинтиллионов"}, false},
-};
-
-}  // namespace
 
 int pluralForm(std::int64_t n) {
     std::uint64_t a = n < 0 ? 0ULL - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
@@ -232,56 +187,12 @@ int pluralForm(std::int64_t n) {
     return 2;
 }
 
-namespace {
-
-std::string wordsOf(std::uint64_t v, bool feminine) {
-    if (v == 0) return "ноль";
-    int groups[7] = {};
-    int count = 0;
-    while (v > 0) {
-        groups[count++] = static_cast<int>(v % 1000);
-        v /= 1000;
-    }
-    std::string out;
-    for (int g = count - 1; g >= 0; --g) {
-        const int part = groups[g];
-        if (part == 0) continue;
-        if (g == 0) {
-            triad(part, feminine, out);
-        } else {
-            const Scale& scale = kScales[g - 1];
-            triad(part, scale.feminine, out);
-            out += ' ';
-            out += scale.forms[pluralForm(part)];
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
+// In the nominative; core/number_words declines them in any case and writes both.
 std::string integerInWords(std::int64_t n, bool feminine) {
-    if (n >= 0) return wordsOf(static_cast<std::uint64_t>(n), feminine);
-    return "минус " + wordsOf(0ULL - static_cast<std::uint64_t>(n), feminine);
+    return words::cardinal(n, words::Case::Nominative, feminine ? words::Gender::Feminine : words::Gender::Masculine);
 }
 
-std::string amountInWords(Decimal amount) {
-    const std::int64_t kopecksTotal = amount.rounded(2).units() / 100;  // units are 1/10000
-    const bool negative = kopecksTotal < 0;
-    const std::uint64_t a = negative ? 0ULL - static_cast<std::uint64_t>(kopecksTotal)
-                                     : static_cast<std::uint64_t>(kopecksTotal);
-    const std::uint64_t roubles = a / 100;
-    const auto kopecks = static_cast<int>(a % 100);
-    static constexpr const char* kRouble[] = {"рубль", "рубля", "рублей"};
-    static constexpr const char* kKopeck[] = {"копейка", "копейки", "копеек"};
-    std::string out = negative ? "минус " : "";
-    out += wordsOf(roubles, false);
-    out += ' ';
-    out += kRouble[pluralForm(static_cast<std::int64_t>(roubles % 100))];
-    out += fmt::format(" {:02} ", kopecks);
-    out += kKopeck[pluralForm(kopecks)];
-    return out;
-}
+std::string amountInWords(Decimal amount) { return words::amount(amount, words::Case::Nominative); }
 
 std::string capitalize(const std::string& s) {
     std::u32string u = utf8::decode(s);

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/format.h"
+
 namespace gp::words {
 namespace {
 
@@ -106,14 +108,8 @@ constexpr Noun kKopeck = {{"копейка", "копейки", "копейке",
                           {"копейки", "копеек", "копейкам", "копейки", "копейками", "копейках"},
                           Gender::Feminine};
 
-// 0 for 1, 21, 101; 1 for 2–4, 22–24; 2 for 0, 5–20, 25–30, 111.
-int agreement(std::uint64_t n) {
-    const std::uint64_t last2 = n % 100, last = n % 10;
-    if (last2 >= 11 && last2 <= 14) return 2;
-    if (last == 1) return 0;
-    if (last >= 2 && last <= 4) return 1;
-    return 2;
-}
+// 0 for 1, 21, 101; 1 for 2–4, 22–24; 2 for 0, 5–20, 25–30, 111 (format::pluralForm).
+int agreement(std::uint64_t n) { return format::pluralForm(static_cast<std::int64_t>(n % 100)); }
 
 // The noun after the number n: in the nominative and accusative the numeral governs it (1:
 // the case itself, 2–4: genitive singular, 5 and more: genitive plural); in the other cases it

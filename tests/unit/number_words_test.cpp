@@ -60,14 +60,16 @@ TEST(NumberWords, CardinalsDeclineEveryComponentAndTheirNouns) {
     };
     for (const auto& r : rows)
         EXPECT_EQ(gp::words::cardinal(r.n, r.c, r.g), r.expected) << r.n << " case " << static_cast<int>(r.c);
-    // The nominative is what integerInWords has always written.
-    for (std::int64_t n : {0LL, 1LL, 2LL, 19LL, 21LL, 101LL, 999LL, 1001LL, 2200LL, 12345LL, 2691000LL, 9223372036854775807LL})
-        EXPECT_EQ(gp::words::cardinal(n), gp::format::integerInWords(n)) << n;
+    // The nominative (format::integerInWords writes it through cardinal; words_test.cpp holds
+    // its table of amounts).
+    EXPECT_EQ(gp::words::cardinal(21), "двадцать один");
+    EXPECT_EQ(gp::words::cardinal(1001), "одна тысяча один");
+    EXPECT_EQ(gp::words::cardinal(12345), "двенадцать тысяч триста сорок пять");
 }
 
 TEST(NumberWords, AmountsInACase) {
     const Decimal seed = *Decimal::parse("2691000");
-    EXPECT_EQ(gp::words::amount(seed, Case::Nominative), gp::format::amountInWords(seed));
+    EXPECT_EQ(gp::words::amount(seed, Case::Nominative), "два миллиона шестьсот девяносто одна тысяча рублей 00 копеек");
     EXPECT_EQ(gp::words::amount(seed, Case::Genitive),
               "двух миллионов шестисот девяноста одной тысячи рублей 00 копеек");  // «в размере …»
     EXPECT_EQ(gp::words::amount(*Decimal::parse("1.01"), Case::Genitive), "одного рубля 01 копейки");
@@ -76,8 +78,7 @@ TEST(NumberWords, AmountsInACase) {
     EXPECT_EQ(gp::words::amount(*Decimal::parse("5.21"), Case::Prepositional), "пяти рублях 21 копейке");
     EXPECT_EQ(gp::words::amount(*Decimal::parse("3.5"), Case::Nominative), "три рубля 50 копеек");
     EXPECT_EQ(gp::words::amount(*Decimal::parse("-11.11"), Case::Genitive), "минус одиннадцати рублей 11 копеек");
-    for (const char* v : {"0", "0.99", "1", "4.04", "12.5", "2200", "1000000.01", "12345678901234.56"})
-        EXPECT_EQ(gp::words::amount(*Decimal::parse(v), Case::Nominative), gp::format::amountInWords(*Decimal::parse(v))) << v;
+    EXPECT_EQ(gp::words::amount(*Decimal::parse("4.04"), Case::Nominative), "четыре рубля 04 копейки");
 }
 
 TEST(NumberWords, Ordinals) {
