@@ -61,12 +61,17 @@ inline constexpr std::size_t kMaxCellChars = 32767;
 enum class Format {
     Text,     // string cell
     Integer,  // 2200 -> "2200" (PDF), number with format "0" (XLSX)
-    Number,   // decimals digits, grouped: "1 234,50"
+    Number,   // decimals digits, grouped from five digits: "1234,50", "12 345,50"
     Money,    // "2 691 000,00 ₽" (PDF), number with #,##0.00\ "₽" (XLSX)
     Percent,  // value is a fraction (0.25) -> "25,0 %"
     Date,     // "01.01.2022" (PDF), a real date cell dd.mm.yyyy (XLSX)
     Boolean,  // "Да" / "Нет"
 };
+// Integer, Number, Money and Percent: the formats of numbers (right-aligned, summed, aligned
+// on the decimal comma).
+inline bool isNumber(Format f) {
+    return f == Format::Integer || f == Format::Number || f == Format::Money || f == Format::Percent;
+}
 
 struct Cell {
     Value value;                   // typed value; Null for an empty cell

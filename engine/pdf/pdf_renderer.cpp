@@ -777,10 +777,8 @@ RowItem Renderer::makeRow(const TableItem& t, const std::vector<model::Cell>& ce
         i = span;
     }
     for (; i < n; ++i) {
-        const model::Format f = cells[i].format;
-        const bool number = f == model::Format::Integer || f == model::Format::Number || f == model::Format::Money ||
-                            f == model::Format::Percent;
-        addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i), number);
+        addCell(t, row, i, 1, cells[i].text, style, t.align[i], 0, where + columnWhere(t, i),
+                model::isNumber(cells[i].format));
         row.links.back() = cells[i].link;
     }
     finishRow(row);

@@ -13,11 +13,6 @@
 namespace gp::tmpl {
 namespace {
 
-bool numeric(model::Format f) {
-    return f == model::Format::Money || f == model::Format::Number || f == model::Format::Integer ||
-           f == model::Format::Percent;
-}
-
 // What every reference can see regardless of where it is.
 struct Globals {
     const data::Params* params = nullptr;
@@ -136,7 +131,7 @@ bool numericValue(const Value& v) {
     return std::holds_alternative<std::int64_t>(v) || std::holds_alternative<Decimal>(v) || std::holds_alternative<double>(v);
 }
 // A cell the rule may regroup: a number the engine formatted (not a default("—") shown for NULL).
-bool formattedNumber(const model::Cell& c) { return numeric(c.format) && numericValue(c.value); }
+bool formattedNumber(const model::Cell& c) { return model::isNumber(c.format) && numericValue(c.value); }
 
 void groupFourDigitColumns(model::Table& t) {
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
@@ -670,11 +665,11 @@ private:
             const bool rowNumbers = isRowNumberTitle(col.title);
             col.align = c.align             ? *c.align
                         : rowNumbers        ? model::Align::Center
-                        : numeric(col.format) ? model::Align::Right
+                        : model::isNumber(col.format) ? model::Align::Right
                                               : model::Align::Left;
             if (b.totals)
                 col.total = c.total                         ? *c.total
-                            : numeric(col.format) && !rowNumbers ? model::Aggregate::Sum
+                            : model::isNumber(col.format) && !rowNumbers ? model::Aggregate::Sum
                                                                  : model::Aggregate::None;
             out.push_back(col);
         }
@@ -776,7 +771,7 @@ private:
         c.sheet = outer.text(b.sheet, globals_);
         c.heightMm = b.heightMm;
         c.format = b.series.empty() ? model::Format::Number : b.series.front().value.staticFormat();
-        if (!numeric(c.format)) c.format = model::Format::Number;
+        if (!model::isNumber(c.format)) c.format = model::Format::Number;
         for (const auto& series : b.series) c.series.push_back({outer.text(series.name, globals_), {}});
         Env inner = env;
         inner.rows.push_back({b.rows, &r.columns, nullptr});
