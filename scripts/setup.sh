@@ -21,8 +21,9 @@ packages=(
   fonts-paratype sqlite3 unixodbc odbc-postgresql libsqliteodbc
   # tests: programs nobody here wrote read our output back
   poppler-utils qpdf python3 python3-openpyxl unzip
-  # tests: golden pages are compared pixel by pixel (tests/e2e/test_golden_pages.py)
-  python3-pil
+  # tests: golden pages are compared pixel by pixel (tests/e2e/test_golden_pages.py); Carlito
+  # (Calibri's metrics) is the font LibreOffice draws the workbooks with, as Excel draws Calibri
+  python3-pil fonts-crosextra-carlito
   # tests: LibreOffice shows the cached XLSX totals as a user would see them
   libreoffice-calc-nogui
   # tests: a throwaway PostgreSQL 15 cluster for the ODBC tests (scripts/pg-run.sh)

@@ -67,17 +67,17 @@ lxw_chart* writeChart(lxw_workbook* workbook, SheetWriter& data, const model::Do
     value.border = true;
     const std::string format = cellFormat(chart);
 
-    std::vector<std::size_t> widths(nseries + 1, 0);
-    widths[0] = measure::textWidth("Категория");
+    std::vector<double> widths(nseries + 1, 0);
+    widths[0] = measure::textWidth("Категория", true);
     data.put(0, 0, asString("Категория"), header);
     for (std::size_t s = 0; s < nseries; ++s) {
         data.put(0, static_cast<lxw_col_t>(s + 1), asString(chart.series[s].name), header);
-        widths[s + 1] = std::max<std::size_t>(12, measure::longestWord(chart.series[s].name));
+        widths[s + 1] = std::max(12.0, measure::longestWord(chart.series[s].name, true));
     }
     for (lxw_row_t r = 0; r < ncats; ++r) {
         const std::string& name = chart.categories[r];
         data.put(r + 1, 0, asString(name), category);
-        widths[0] = std::max(widths[0], measure::textWidth(name));
+        widths[0] = std::max(widths[0], measure::textWidth(name, false));
         for (std::size_t s = 0; s < nseries; ++s) {
             const std::vector<Value>& values = chart.series[s].values;
             // A missing value stays an empty cell (not even a blank one, which libxlsxwriter
@@ -92,7 +92,7 @@ lxw_chart* writeChart(lxw_workbook* workbook, SheetWriter& data, const model::Do
         }
     }
     for (std::size_t c = 0; c < widths.size(); ++c)
-        data.width(static_cast<lxw_col_t>(c), std::clamp(measure::widthFor(widths[c], c != 0), 10.0, 60.0));
+        data.width(static_cast<lxw_col_t>(c), std::clamp(measure::widthFor(widths[c]), 10.0, 60.0));
     worksheet_freeze_panes(data.ws(), 1, 0);
     pageSetup(data, doc, false);
 

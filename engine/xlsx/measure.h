@@ -1,6 +1,8 @@
 // Text measuring for the XLSX renderer. libxlsxwriter 1.1.4 has no autofit and Excel does
 // not fit row heights of merged or freshly written wrapped cells, so the renderer estimates
-// column widths and row heights from the text itself.
+// column widths and row heights from the text and the metrics of the sheets' font: Calibri
+// 11 pt, libxlsxwriter's default, whose advance widths Carlito shares (the font LibreOffice
+// draws Calibri with). Widths are in Excel's column unit, the width of the digit '0'.
 #pragma once
 
 #include <cstddef>
@@ -8,20 +10,25 @@
 
 namespace gp::xlsx::measure {
 
-// Width of the widest line of `text` in characters (code points; '\n' separates lines).
-std::size_t textWidth(std::string_view text);
+// Width of one character in the unit ('0' = 1); a character the tables do not know counts
+// as a wide letter.
+double charWidth(char32_t c, bool bold);
 
-// Length of the longest word (run of non-spaces) in characters.
-std::size_t longestWord(std::string_view text);
+// Width of the widest line of `text` ('\n' separates lines).
+double textWidth(std::string_view text, bool bold);
 
-// Lines `text` takes when word-wrapped at `charsPerLine` characters per line: the greedy
-// algorithm Excel uses, '\n' starts a new line, a word longer than a line is split.
-// At least 1, even for empty text.
-int wrappedLines(std::string_view text, std::size_t charsPerLine);
+// Width of the longest word (run of non-spaces).
+double longestWord(std::string_view text, bool bold);
 
-// Column width in Excel units (widths of '0' in the default font) that shows `chars`
-// characters, and back: how many characters fit in a column (or merged range) that wide.
-double widthFor(std::size_t chars, bool bold);
-std::size_t charsIn(double width, bool bold);
+// Lines `text` takes when word-wrapped in a cell whose text may be `width` wide (see
+// textSpace): the greedy algorithm Excel uses, '\n' starts a new line, a word wider than a
+// line is split. At least 1, even for empty text.
+int wrappedLines(std::string_view text, double width, bool bold);
+
+// Column width that shows text `width` wide on one line, and back: the room for text in a
+// column (or merged range) that wide. The difference is the cell's margins, with a little to
+// spare for the ways programs round glyph widths.
+double widthFor(double width);
+double textSpace(double columnWidth);
 
 }  // namespace gp::xlsx::measure

@@ -16,11 +16,11 @@ double rowHeight(int lines, double fontSize) {
 }
 
 int linesIn(std::string_view text, double width, bool bold, double size) {
-    double scaled = width * kDefaultFontSize / size;
-    const std::size_t chars = measure::charsIn(scaled, bold);
-    // No more bytes than fit is no more characters than fit: one line, unless it breaks.
-    if (text.size() <= chars && text.find('\n') == std::string_view::npos) return 1;
-    return measure::wrappedLines(text, chars);
+    const double space = measure::textSpace(width * kDefaultFontSize / size);
+    // No character is wider than 1.8 units a byte of its UTF-8: a short text is one line,
+    // unless it breaks, without measuring it.
+    if (static_cast<double>(text.size()) * 1.8 <= space && text.find('\n') == std::string_view::npos) return 1;
+    return measure::wrappedLines(text, space, bold);
 }
 
 int columnPixels(double width) {

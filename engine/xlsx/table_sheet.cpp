@@ -15,11 +15,11 @@
 namespace gp::xlsx::detail {
 namespace {
 
-constexpr double kMinColumnWidth = 8.43;  // Excel's default width
 constexpr std::uint32_t kLinkColor = 0x0563C1;  // Excel's hyperlink blue
 constexpr std::size_t kMaxLinks = 65530;       // Excel's hyperlinks per sheet
 constexpr std::size_t kMaxLinkLength = 2079;   // Excel's longest hyperlink
-constexpr double kMaxColumnWidth = 60;
+// A header further down than this is not frozen: the frozen rows would fill the screen.
+constexpr lxw_row_t kMaxFrozenRows = 4;
 
 // The function of a plain totals row ("=SUM(E3:E7)").
 const char* functionOf(model::Aggregate aggregate) {
@@ -62,11 +62,12 @@ std::string rows(std::size_t n) { return std::to_string(n) + (n == 1 ? " row" : 
 
 class TableWriter {
 public:
-    TableWriter(SheetWriter& sheet, const model::Document& doc, const model::Table& table, std::size_t measureRows)
+    TableWriter(SheetWriter& sheet, const model::Document& doc, const model::Table& table, std::size_t measureRows,
+                const TablePlacement& placement)
         : sheet_(sheet), doc_(doc), table_(table), ncols_(table.columns.size()),
-          measureRows_(std::max<std::size_t>(measureRows, 1)) {}
+          measureRows_(std::max<std::size_t>(measureRows, 1)), placement_(placement) {}
 
-    void render();
+    lxw_row_t render();
 
 private:
     // ----- where the rows come from ------------------------------------------------------
@@ -107,6 +108,7 @@ private:
     const model::Table& table_;
     const std::size_t ncols_;
     const std::size_t measureRows_;
+    const TablePlacement placement_;
 
     std::unique_ptr<model::RowCursor> cursor_;
     std::deque<std::vector<model::Cell>> ahead_;  // streamed rows read for measuring, not yet written
@@ -132,19 +134,20 @@ private:
     std::vector<std::optional<RowFormula>> formulas_;  // per column with a model formula
 };
 
-void TableWriter::render() {
+lxw_row_t TableWriter::render() {
     validate();
     if (table_.stream) openStream();
     fitColumns();
     prepareFormats();
     const lxw_col_t last = ncols_ == 0 ? 0 : static_cast<lxw_col_t>(ncols_ - 1);
+    const bool own = placement_.grid == nullptr;
 
-    lxw_row_t row = 0;
+    lxw_row_t row = placement_.firstRow;
     if (!table_.caption.empty()) caption(row++);
     if (ncols_ == 0) {  // nothing to tabulate: just the caption and the empty text
-        if (!table_.emptyText.empty()) emptyRow(row);
-        pageSetup(sheet_, doc_, doc_.page.landscape);
-        return;
+        if (!table_.emptyText.empty()) emptyRow(row++);
+        if (own) pageSetup(sheet_, doc_, doc_.page.landscape);
+        return row;
     }
 
     const lxw_row_t header = row;
@@ -154,8 +157,8 @@ void TableWriter::render() {
     lxw_row_t next = grouped ? writeGrouped(firstData) : writeRows(firstData);
     const lxw_row_t nrows = next - firstData;  // data rows, with group header and subtotal rows
     // Now, before the totals row: in constant-memory mode libxlsxwriter refuses a filter range
-    // that ends above the last row written.
-    if (nrows > 0) sheet_.call(worksheet_autofilter(sheet_.ws(), header, 0, next - 1, last), "autofilter");
+    // that ends above the last row written. A sheet has one filter: the only table's.
+    if (nrows > 0 && placement_.alone) sheet_.call(worksheet_autofilter(sheet_.ws(), header, 0, next - 1, last), "autofilter");
 
     std::vector<model::Cell> streamedTotals;
     if (cursor_) {
@@ -171,12 +174,13 @@ void TableWriter::render() {
 
     if (nrows == 0 && !table_.emptyText.empty()) emptyRow(next++);
     if (!totals.empty()) {
-        const lxw_row_t lastData = next - 1;
+        const lxw_row_t totalsRow = next++;
+        const lxw_row_t lastData = totalsRow - 1;
         // Group header titles stand in column A: a COUNTA there must not count them.
         std::size_t titles = 0;
         if (grouped)
             for (const model::Group& g : table_.groups) titles += g.title.empty() ? 0 : 1;
-        aggregateRow(next, totals, [&](std::size_t c) -> std::string {
+        aggregateRow(totalsRow, totals, [&](std::size_t c) -> std::string {
             const model::Aggregate aggregate = table_.columns[c].total;
             if (nrows == 0 || aggregate == model::Aggregate::None) return {};
             const auto col = static_cast<lxw_col_t>(c);
@@ -188,10 +192,15 @@ void TableWriter::render() {
         });
     }
 
-    lxw_worksheet* ws = sheet_.ws();
-    worksheet_freeze_panes(ws, firstData, 0);
-    sheet_.call(worksheet_repeat_rows(ws, header, header), "repeated header rows");
-    pageSetup(sheet_, doc_, doc_.page.landscape);
+    // One table on the sheet: its header is printed on every page and, when little stands
+    // above it, stays on the screen while the rows scroll.
+    if (placement_.alone) {
+        lxw_worksheet* ws = sheet_.ws();
+        if (firstData <= kMaxFrozenRows) worksheet_freeze_panes(ws, firstData, 0);
+        sheet_.call(worksheet_repeat_rows(ws, header, header), "repeated header rows");
+    }
+    if (own) pageSetup(sheet_, doc_, doc_.page.landscape);
+    return next;
 }
 
 // ----- where the rows come from ----------------------------------------------------------
@@ -273,41 +282,42 @@ void TableWriter::validate() const {
 
 void TableWriter::fitColumns() {
     // A streamed table is measured on the rows read ahead; its totals come at the end.
-    const bool streamed = cursor_ != nullptr;
-    widths_.assign(ncols_, kMinColumnWidth);
-    for (std::size_t c = 0; c < ncols_; ++c) {
-        std::size_t data = 0;
-        if (streamed) {
-            for (const auto& r : ahead_) data = std::max(data, measure::textWidth(displayText(r[c])));
-        } else {
-            for (const auto& r : table_.rows) data = std::max(data, measure::textWidth(displayText(r[c])));
-            for (const model::Group& g : table_.groups)
-                if (!g.subtotals.empty()) data = std::max(data, measure::textWidth(displayText(g.subtotals[c])));
+    const std::vector<ColumnNeed> needs = measureTable(table_, cursor_ ? &ahead_ : nullptr);
+    if (ColumnGrid* grid = placement_.grid) {
+        // Down a running sheet: the sheet's columns, planned for the tables it holds; a
+        // streamed table's rows were not known then.
+        if (cursor_) {
+            grid->widen(needs, doc_, placement_.firstRow > 0);  // nothing above: free to narrow
+            grid->apply(sheet_);
         }
-        double width = measure::widthFor(data, false);
-        if (!streamed && !table_.totals.empty())
-            width = std::max(width, measure::widthFor(measure::textWidth(displayText(table_.totals[c])), true));
-        // The header wraps: it may take the data's width (at least 12 characters) or its
-        // longest word, whichever is wider, but no more than it needs.
-        const std::string& title = table_.columns[c].title;
-        std::size_t header =
-            std::min(measure::textWidth(title), std::max({measure::longestWord(title), data, std::size_t{12}}));
-        width = std::max(width, measure::widthFor(header, true));
-        widths_[c] = std::clamp(width, kMinColumnWidth, kMaxColumnWidth);
-        sheet_.width(static_cast<lxw_col_t>(c), widths_[c]);
+        widths_.assign(grid->widths.begin(), grid->widths.begin() + static_cast<std::ptrdiff_t>(ncols_));
+        return;
     }
+    std::vector<double> floors(ncols_);
+    widths_.resize(ncols_);
+    for (std::size_t c = 0; c < ncols_; ++c) {
+        widths_[c] = needs[c].want;
+        floors[c] = needs[c].floor;
+    }
+    fitToWidth(widths_, floors, fitTarget(doc_, floors));
+    for (std::size_t c = 0; c < ncols_; ++c) sheet_.width(static_cast<lxw_col_t>(c), widths_[c]);
 }
 
 // libxlsxwriter writes the column widths when the workbook is closed, so a streamed table's
 // column can still be widened once its total is known.
 void TableWriter::widenForTotals(const std::vector<model::Cell>& totals) {
+    std::vector<ColumnNeed> needs;
     for (std::size_t c = 0; c < totals.size() && c < ncols_; ++c) {
-        double wanted = measure::widthFor(measure::textWidth(displayText(totals[c])), true);
-        if (wanted > widths_[c]) {
-            widths_[c] = std::min(wanted, kMaxColumnWidth);
-            sheet_.width(static_cast<lxw_col_t>(c), widths_[c]);
-        }
+        double wanted = std::min(measure::widthFor(measure::textWidth(displayText(totals[c]), true)), kMaxColumnWidth);
+        needs.push_back({wanted, wanted});
+        if (wanted > widths_[c]) widths_[c] = wanted;
     }
+    if (ColumnGrid* grid = placement_.grid) {
+        grid->widen(needs, doc_, true);
+        grid->apply(sheet_);
+        return;
+    }
+    for (std::size_t c = 0; c < ncols_; ++c) sheet_.width(static_cast<lxw_col_t>(c), widths_[c]);
 }
 
 double TableWriter::span(lxw_col_t first, lxw_col_t last) const {
@@ -602,8 +612,9 @@ void TableWriter::aggregateRow(lxw_row_t row, const std::vector<model::Cell>& ce
 
 }  // namespace
 
-void renderTable(SheetWriter& sheet, const model::Document& doc, const model::Table& table, std::size_t measureRows) {
-    TableWriter(sheet, doc, table, measureRows).render();
+lxw_row_t renderTable(SheetWriter& sheet, const model::Document& doc, const model::Table& table,
+                      std::size_t measureRows, const TablePlacement& placement) {
+    return TableWriter(sheet, doc, table, measureRows, placement).render();
 }
 
 }  // namespace gp::xlsx::detail

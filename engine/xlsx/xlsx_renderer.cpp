@@ -77,10 +77,15 @@ const model::Heading* sheetHeading(const model::Block& block) {
     return heading != nullptr && !heading->sheet.empty() ? heading : nullptr;
 }
 
-// Content of a running sheet: everything but tables (own sheets) and page breaks.
+// A table with a sheet of its own: the template names one.
+const model::Table* ownSheetTable(const model::Block& block) {
+    const auto* table = std::get_if<model::Table>(&block.content);
+    return table != nullptr && !table->sheet.empty() ? table : nullptr;
+}
+
+// Content of a running sheet: everything but tables on sheets of their own and page breaks.
 bool runningContent(const model::Block& block) {
-    return !std::holds_alternative<model::Table>(block.content) &&
-           !std::holds_alternative<model::PageBreak>(block.content);
+    return ownSheetTable(block) == nullptr && !std::holds_alternative<model::PageBreak>(block.content);
 }
 
 bool needsConstantMemory(const model::Document& doc, const Options& options) {
@@ -113,13 +118,13 @@ public:
                 closeFlow();
                 openFlow(heading->sheet, i, segmentEnd(i + 1));
                 flow_->add(*heading);
-            } else if (const auto* table = std::get_if<model::Table>(&block.content)) {
-                ++tables_;
-                std::string wanted = !table->sheet.empty()     ? table->sheet
-                                     : !table->caption.empty() ? table->caption
-                                                               : "Таблица " + std::to_string(tables_);
-                SheetWriter sheet = newSheet(wanted);
+            } else if (const model::Table* table = ownSheetTable(block)) {
+                // sheet="…": the table on a sheet of its own; the running sheet says where.
+                SheetWriter sheet = newSheet(table->sheet);
                 detail::renderTable(sheet, doc_, *table, options_.measureRows);
+                if (flow_)
+                    flow_->addReference(
+                        "Таблица" + (table->caption.empty() ? std::string() : " «" + table->caption + "»"), sheet.name());
             } else if (const auto* chart = std::get_if<model::Chart>(&block.content)) {
                 ++charts_;
                 lxw_chart* native = nullptr;
@@ -133,7 +138,10 @@ public:
                     // the running sheet says where it is, with a link to it.
                     if (!chart->sheet.empty()) {
                         detail::placeChartBesideData(data, native, *chart);
-                        if (flow_) flow_->addChartReference(*chart, data.name());
+                        if (flow_)
+                            flow_->addReference(
+                                "Диаграмма" + (chart->title.empty() ? std::string() : " «" + chart->title + "»"),
+                                data.name());
                         continue;
                     }
                 }
@@ -142,8 +150,7 @@ public:
                 std::visit(
                     [this](const auto& content) {
                         using T = std::decay_t<decltype(content)>;
-                        if constexpr (!std::is_same_v<T, model::Table> && !std::is_same_v<T, model::Chart>)
-                            flow_->add(content);
+                        if constexpr (!std::is_same_v<T, model::Chart>) flow_->add(content);
                     },
                     block.content);
             }
@@ -170,12 +177,17 @@ private:
         return sheet;
     }
 
-    // A running sheet for blocks [first, end): their field lists set its column widths.
+    // A running sheet for blocks [first, end): their field lists and tables set its columns.
     void openFlow(const std::string& wanted, std::size_t first, std::size_t end) {
         std::vector<const model::FieldList*> fields;
-        for (std::size_t i = first; i < end; ++i)
-            if (const auto* list = std::get_if<model::FieldList>(&blocks_[i]->content)) fields.push_back(list);
-        flow_ = std::make_unique<FlowSheet>(newSheet(wanted), doc_, fields);
+        std::vector<const model::Table*> tables;
+        for (std::size_t i = first; i < end; ++i) {
+            const model::Block& block = *blocks_[i];
+            if (const auto* list = std::get_if<model::FieldList>(&block.content)) fields.push_back(list);
+            if (const auto* table = std::get_if<model::Table>(&block.content); table && ownSheetTable(block) == nullptr)
+                tables.push_back(table);
+        }
+        flow_ = std::make_unique<FlowSheet>(newSheet(wanted), doc_, fields, tables, options_.measureRows);
     }
 
     void closeFlow() {
@@ -190,7 +202,6 @@ private:
     std::vector<const model::Block*> blocks_;  // the blocks for XLSX, in order
     std::vector<std::string> names_;           // sheets so far
     std::unique_ptr<FlowSheet> flow_;          // the running sheet being written
-    int tables_ = 0;
     int charts_ = 0;
 };
 

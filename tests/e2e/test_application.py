@@ -119,8 +119,16 @@ class Application(unittest.TestCase):
         import openpyxl
         wb = openpyxl.load_workbook(self.xlsx)
         values = openpyxl.load_workbook(self.xlsx, data_only=True)
+        # One sheet reads like the PDF: the fields, then each table after its heading.
+        self.assertEqual(wb.sheetnames, ["Заявка"])
         first = wb.worksheets[0]
-        by_label = {row[0].value: row[1] for row in first.iter_rows() if row[0].value and len(row) > 1}
+        # A field's label spans the first columns, its value the first cell after them.
+        by_label = {}
+        for row in first.iter_rows():
+            if isinstance(row[0].value, str):
+                value = next((c for c in row[1:] if c.value is not None), None)
+                if value is not None:
+                    by_label.setdefault(row[0].value, value)
         amount = by_label["Сумма финансирования"]
         self.assertEqual(amount.value, 2691000)
         self.assertIsInstance(amount.value, (int, float))
@@ -133,11 +141,17 @@ class Application(unittest.TestCase):
 
         # The budget, grouped by category: each line's sum is quantity × price as a live formula,
         # the total a SUBTOTAL over the lines (skipping the category subtotals).
-        sheet = wb["Бюджет"]
-        cached = values["Бюджет"]
-        header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+        sheet = first
+        cached = values["Заявка"]
+        top = next(r[0].row for r in sheet.iter_rows() if [c.value for c in r[:2]] == ["№", "Наименование расходов"])
+        header = [c.value for c in next(sheet.iter_rows(min_row=top, max_row=top))]
         q, price, col = (header.index(t) + 1 for t in ("Кол-во", "Цена, ₽", "Запрашивается, ₽"))
-        lines = {r[0].row: r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)}
+        table = []
+        for r in sheet.iter_rows(min_row=top + 1):
+            if all(c.value is None for c in r):
+                break
+            table.append(r)
+        lines = {r[0].row: r for r in table if isinstance(r[0].value, int)}
         self.assertEqual(len(lines), len(self.budget))
         by_no = {b["line_no"]: b for b in self.budget}
         for r, cells in lines.items():
@@ -146,15 +160,17 @@ class Application(unittest.TestCase):
                              decimal.Decimal(str(by_no[cells[0].value]["requested"])))
         expected = sum(decimal.Decimal(str(b["requested"])) for b in self.budget)
         self.assertEqual(expected, decimal.Decimal("2691000.00"))
-        total = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Итого по смете")
+        total = next(r for r in table if r[0].value == "Итого по смете")
         formula = total[col - 1].value
         self.assertTrue(str(formula).upper().startswith("=SUBTOTAL(9,"), formula)
         self.assertEqual(round(decimal.Decimal(str(cached.cell(row=total[0].row, column=col).value)), 2), expected)
-        self.assertEqual(sheet.freeze_panes, "A2")
+        # Three tables share the sheet: no filter or frozen rows belong to one of them.
+        self.assertIsNone(sheet.freeze_panes)
+        self.assertIsNone(sheet.auto_filter.ref)
         # Subtotal and total labels run over the empty cells after them (as in the PDF): one
         # line tall, not wrapped in the narrow «№» column, which is centred.
         merged = {str(m) for m in sheet.merged_cells.ranges}
-        for row in sheet.iter_rows(min_row=2):
+        for row in table:
             if isinstance(row[0].value, str) and row[0].value.startswith("Итого"):
                 r = row[0].row
                 self.assertTrue(any(m.startswith(f"A{r}:") for m in merged), f"label of row {r} is not merged")

@@ -108,23 +108,51 @@ def check_pdf(test, pdf):
         test.assertEqual(row.split()[-5], "yes", row)
 
 
-def data_rows(sheet, first_header="№"):
-    """(row number, cells) of the rows under the header row whose first cell is a line number."""
-    under_header = False
+def header_index(sheet, titles):
+    """The row number of the header row whose first cells are `titles`: a running sheet holds
+    several tables one after another, most of them starting with «№»."""
+    titles = list(titles)
     for row in sheet.iter_rows():
-        if not under_header:
-            under_header = row[0].value == first_header
-        elif isinstance(row[0].value, (int, float)):
+        if [c.value for c in row[:len(titles)]] == titles:
+            return row[0].row
+    raise AssertionError(f"no header row starting {titles!r} on sheet {sheet.title!r}")
+
+
+def table_sheet(wb, *titles):
+    """The sheet that holds the table whose header starts with `titles`."""
+    for sheet in wb.worksheets:
+        try:
+            header_index(sheet, titles)
+            return sheet
+        except AssertionError:
+            pass
+    raise AssertionError(f"no sheet holds a table headed {titles!r}: {wb.sheetnames}")
+
+
+def table_rows(sheet, *titles):
+    """The rows of the table headed `titles`, under its header, up to the empty row that ends it."""
+    header = header_index(sheet, titles)
+    for row in sheet.iter_rows(min_row=header + 1):
+        if all(c.value is None for c in row):
+            return
+        yield row
+
+
+def data_rows(sheet, *titles):
+    """(row number, cells) of the table's rows whose first cell is a line number."""
+    for row in table_rows(sheet, *(titles or ("№",))):
+        if isinstance(row[0].value, (int, float)):
             yield row[0].row, row
-    if not under_header:
-        raise AssertionError(f"no header row starting {first_header!r} on sheet {sheet.title!r}")
 
 
-def header_of(sheet, first_header):
-    for row in sheet.iter_rows():
-        if row[0].value == first_header:
-            return [c.value for c in row]
-    raise AssertionError(f"no header row starting {first_header!r} on sheet {sheet.title!r}")
+def header_of(sheet, *titles):
+    row = header_index(sheet, titles)
+    return [c.value for c in next(sheet.iter_rows(min_row=row, max_row=row))]
+
+
+def printed_width_mm(sheet):
+    """The width of the sheet's columns on paper at 100% (Excel's 7 pixels a unit, 96 an inch)."""
+    return sum(d.width * 7 for d in sheet.column_dimensions.values() if d.width) * 25.4 / 96
 
 
 class Documents(unittest.TestCase):
@@ -190,11 +218,11 @@ class FinalReport(Documents):
         self.assertEqual(PERCENT.findall(section)[:len(expected)], expected)
 
         import openpyxl
-        sheet = openpyxl.load_workbook(self.xlsx)["Показатели"]
-        cached = openpyxl.load_workbook(self.xlsx, data_only=True)["Показатели"]
-        header = header_of(sheet, "№")
+        sheet = table_sheet(openpyxl.load_workbook(self.xlsx), "№", "Показатель")
+        cached = openpyxl.load_workbook(self.xlsx, data_only=True)[sheet.title]
+        header = header_of(sheet, "№", "Показатель")
         planned, achieved, share = (header.index(t) for t in ("План", "Факт", "% плана"))
-        got = list(data_rows(sheet))
+        got = list(data_rows(sheet, "№", "Показатель"))
         self.assertEqual(len(got), len(rows))
         for (r, cells), db in zip(got, rows):
             letter = lambda i: cells[i].column_letter  # noqa: E731
@@ -250,10 +278,10 @@ class FinalReport(Documents):
         self.assertIn(f"Перерасход допущен по {overspent} строк", self.text)
 
         import openpyxl
-        sheet = openpyxl.load_workbook(self.xlsx)["Бюджет"]
-        header = header_of(sheet, "№")
+        sheet = table_sheet(openpyxl.load_workbook(self.xlsx), "№", "Наименование расходов")
+        header = header_of(sheet, "№", "Наименование расходов")
         p, s, rem, share = (header.index(t) for t in ("План, ₽", "Израсходовано, ₽", "Остаток, ₽", "Освоено"))
-        rows = list(data_rows(sheet))
+        rows = list(data_rows(sheet, "№", "Наименование расходов"))
         self.assertEqual(len(rows), len(lines))
         for r, cells in rows:
             pl, sp = cells[p].column_letter, cells[s].column_letter
@@ -262,17 +290,17 @@ class FinalReport(Documents):
 
         # LibreOffice recomputes every formula: each remaining equals plan minus spent.
         sheets = recalculated(self.xlsx, fresh_dir("lo-final"))
-        lo = sheets["Бюджет"]
+        lo = sheets[sheet.title]
         for r, cells in rows:
             row = lo[r - 1]
             self.assertEqual(D(row[rem]).quantize(CENT), D(row[p]).quantize(CENT) - D(row[s]).quantize(CENT), row)
 
     def test_calendar_plan_facts_and_statuses(self):
         import openpyxl
-        sheet = openpyxl.load_workbook(self.xlsx)["Календарный план"]
-        header = header_of(sheet, "№")
+        sheet = table_sheet(openpyxl.load_workbook(self.xlsx), "№", "Мероприятие")
+        header = header_of(sheet, "№", "Мероприятие")
         plan = self.sql("SELECT * FROM calendar_plan WHERE project_id = 1645 ORDER BY line_no")
-        rows = list(data_rows(sheet))
+        rows = list(data_rows(sheet, "№", "Мероприятие"))
         self.assertEqual(len(rows), len(plan))
         for (r, cells), db in zip(rows, plan):
             value = lambda title: cells[header.index(title)].value  # noqa: E731
@@ -297,8 +325,8 @@ class FinalReport(Documents):
         listed = subprocess.run(["pdfinfo", "-url", self.pdf], capture_output=True, text=True, check=True).stdout
         self.assertEqual(re.findall(r"Annotation\s+(\S+)", listed), urls)
         import openpyxl
-        sheet = openpyxl.load_workbook(self.xlsx)["Публикации"]
-        cells = [row[2] for row in sheet.iter_rows(min_row=2) if row[2].value]
+        sheet = table_sheet(openpyxl.load_workbook(self.xlsx), "Дата", "Публикация", "Ссылка")
+        cells = [row[2] for row in table_rows(sheet, "Дата", "Публикация", "Ссылка") if row[2].value]
         self.assertEqual([c.value for c in cells], urls)
         self.assertEqual([c.hyperlink.target for c in cells], urls)
         self.assertIn("Генеральный директор", self.text)
@@ -351,10 +379,10 @@ class EmptyProject(unittest.TestCase):
         self.assertRegex(section, r"Показатель без плана ед\. 0 5 —")
         import openpyxl
         xlsx = os.path.join(out, "final_report-90002.xlsx")
-        sheet = openpyxl.load_workbook(xlsx)["Показатели"]
-        cached = openpyxl.load_workbook(xlsx, data_only=True)["Показатели"]
-        header = header_of(sheet, "№")
-        (r, cells), = data_rows(sheet)
+        sheet = table_sheet(openpyxl.load_workbook(xlsx), "№", "Показатель")
+        cached = openpyxl.load_workbook(xlsx, data_only=True)[sheet.title]
+        header = header_of(sheet, "№", "Показатель")
+        (r, cells), = data_rows(sheet, "№", "Показатель")
         share = header.index("% плана")
         self.assertTrue(str(cells[share].value).startswith("=IFERROR("), cells[share].value)
         self.assertIn(cached.cell(row=r, column=share + 1).value, (None, ""))
@@ -376,8 +404,10 @@ class Budget(Documents):
 
     def test_line_sums_are_live_formulas(self):
         import openpyxl
-        sheet = openpyxl.load_workbook(self.xlsx)["Расчёт"]
-        cached = openpyxl.load_workbook(self.xlsx, data_only=True)["Расчёт"]
+        # XLSX-first: the budget's title, fields and table on one sheet, as in the PDF.
+        self.assertEqual(openpyxl.load_workbook(self.xlsx).sheetnames, ["Смета"])
+        sheet = openpyxl.load_workbook(self.xlsx)["Смета"]
+        cached = openpyxl.load_workbook(self.xlsx, data_only=True)["Смета"]
         header = header_of(sheet, "№")
         q, price, req, cof, total = (header.index(t) for t in ("Кол-во", "Цена за ед., ₽", "Запрашивается, ₽",
                                                                "Софинансирование, ₽", "Всего, ₽"))
@@ -401,7 +431,7 @@ class Budget(Documents):
         """The point of the budget: edit a quantity, and the line, its category and the total follow."""
         import openpyxl
         wb = openpyxl.load_workbook(self.xlsx)
-        sheet = wb["Расчёт"]
+        sheet = wb["Смета"]
         header = header_of(sheet, "№")
         q, req = header.index("Кол-во"), header.index("Запрашивается, ₽")
         rows = dict((int(cells[0].value), r) for r, cells in data_rows(sheet))
@@ -409,7 +439,7 @@ class Budget(Documents):
         edited = os.path.join(fresh_dir("budget-edited"), "budget-edited.xlsx")
         os.makedirs(os.path.dirname(edited))
         wb.save(edited)
-        lo = recalculated(edited, fresh_dir("lo-budget"))["Расчёт"]
+        lo = recalculated(edited, fresh_dir("lo-budget"))["Смета"]
         self.assertEqual(D(lo[rows[1] - 1][req]), D("715000"))
         total_row = next(row for row in lo if row and row[0] == "Итого")
         self.assertEqual(D(total_row[req]).quantize(CENT), D("2746000.00"))
@@ -448,12 +478,16 @@ class Registry(Documents):
         self.assertEqual(total[header.index("Название проекта")].value, count)
         self.assertEqual(dec(total[header.index("Сумма гранта, ₽")].value), amount)
         self.assertEqual(total[header.index("Участники")].value, participants)
-        # Printed readable: wider than a landscape page at 70%, it is fitted to two pages across,
-        # never squeezed to one page's width at 45%; the header row on every page.
+        # Printed readable: the text columns wrap (down to their longest words) so that the ten
+        # columns fit a landscape page's width (297 mm less 25 mm of margins) at 85% or more,
+        # never squeezed to one page's width at 45%. The header row on every page, and frozen
+        # on the screen.
         self.assertEqual(sheet.page_setup.orientation, "landscape")
-        self.assertEqual(int(sheet.page_setup.fitToWidth), 2)
+        self.assertIn(sheet.page_setup.fitToWidth, (None, 1, "1"))
         self.assertEqual(int(sheet.page_setup.fitToHeight), 0)
+        self.assertLessEqual(printed_width_mm(sheet), (297 - 25) / 0.85)
         self.assertTrue(sheet.print_title_rows, "the registry's header row is not repeated on every page")
+        self.assertEqual(sheet.freeze_panes, "A3")
 
         check_pdf(self, pdf)
         w, h = page_size(pdf)
@@ -485,11 +519,15 @@ class Summary(Documents):
         super().setUpClass()
         cls.render_both("summary", folder="out-summary")
 
-    def check_sheet(self, sheet_name, first_header, key_sql):
-        """Each row of the sheet against COUNT(*), SUM(amount), SUM(participants) by the key."""
+    def check_sheet(self, first_header, key_sql):
+        """Each row of the table against COUNT(*), SUM(amount), SUM(participants) by the key."""
         import openpyxl
-        sheet = openpyxl.load_workbook(self.xlsx, data_only=True)[sheet_name]
-        header = header_of(sheet, first_header)
+        wb = openpyxl.load_workbook(self.xlsx, data_only=True)
+        # Every table of the summary follows the text on its one sheet, as in the PDF.
+        self.assertEqual(wb.sheetnames[0], "Свод")
+        sheet = table_sheet(wb, first_header, "Проектов")
+        self.assertEqual(sheet.title, "Свод")
+        header = header_of(sheet, first_header, "Проектов")
         projects, funding, average, people = (header.index(t) for t in (
             "Проектов", "Финансирование, ₽", "Средний грант, ₽", "Участников"))
         expected = {}
@@ -498,29 +536,28 @@ class Summary(Documents):
             count, total, persons = expected.get(key, (0, D("0.00"), 0))
             expected[key] = (count + 1, total + amount, persons + row[2])
         seen = {}
-        rows = list(sheet.iter_rows())
-        start = next(i for i, r in enumerate(rows) if r[0].value == first_header) + 1
+        rows = list(table_rows(sheet, first_header, "Проектов"))
         end = next(i for i, r in enumerate(rows) if r[0].value == "Итого")
-        for row in rows[start:end]:
+        for row in rows[:end]:
             seen[row[0].value] = (row[projects].value, dec(row[funding].value), row[people].value)
             count, total, _ = expected[row[0].value]
             self.assertEqual(dec(row[average].value), (total / count).quantize(CENT, decimal.ROUND_HALF_UP))
         self.assertEqual(seen, expected)
-        total = next(r for r in sheet.iter_rows() if r[0].value == "Итого")
+        total = rows[end]
         self.assertEqual(total[projects].value, sum(v[0] for v in expected.values()))
         self.assertEqual(total[projects].value, self.sql("SELECT COUNT(*) FROM projects")[0][0])
 
     def test_by_grantor_matches_count(self):
-        self.check_sheet("По грантодателям", "Грантодатель",
+        self.check_sheet("Грантодатель",
                          "SELECT g.name, p.amount, p.participants FROM projects p JOIN contests c "
                          "ON c.id = p.contest_id JOIN grantors g ON g.id = c.grantor_id")
 
     def test_by_year_matches_count(self):
-        self.check_sheet("По годам", "Год", "SELECT c.year, p.amount, p.participants FROM projects p "
+        self.check_sheet("Год", "SELECT c.year, p.amount, p.participants FROM projects p "
                          "JOIN contests c ON c.id = p.contest_id")
 
     def test_by_region_matches_count(self):
-        self.check_sheet("По регионам", "Регион", "SELECT o.region, p.amount, p.participants FROM projects p "
+        self.check_sheet("Регион", "SELECT o.region, p.amount, p.participants FROM projects p "
                          "JOIN organizations o ON o.id = p.organization_id")
 
     def test_pdf_states_the_totals_and_has_charts(self):

@@ -2,7 +2,8 @@
 """Reads back the workbook that tests/unit/xlsx_test.cpp renders (XlsxRender.WorkbookReadsBack)
 with openpyxl and checks what the XLSX renderer promises: sheet names, typed cells and their
 number formats, formulas with exact cached totals, frozen header, autofilter, merged title,
-print setup and document properties. Exit status 0 when everything holds, 1 otherwise (each
+print setup and document properties; the running sheet's flow (a table without a sheet of its
+own follows the text, the others are named by linked lines). Exit status 0 when everything holds, 1 otherwise (each
 failed check is printed), 2 on bad usage.
 
 Usage: check_xlsx.py FILE.xlsx
@@ -14,6 +15,7 @@ import sys
 import zipfile
 
 import openpyxl
+import openpyxl.utils
 
 failures = []
 
@@ -45,77 +47,93 @@ def field_row(ws, label):
     return None
 
 
+def merged_end(ws, row, col):
+    """The last column of the merged range that starts at (row, col); col when none does."""
+    for r in ws.merged_cells.ranges:
+        if r.min_row == row and r.min_col == col:
+            return r.max_col
+    return col
+
+
 def check_fields(ws):
     expect(ws["A1"].value == "Заявка на получение гранта", f"title A1 = {ws['A1'].value!r}")
     expect(ws["A1"].font.b, "title is not bold")
     expect(ws["A1"].font.sz and ws["A1"].font.sz > 11, f"title font size {ws['A1'].font.sz}")
     merged = {str(r) for r in ws.merged_cells.ranges}
-    expect("A1:D1" in merged, f"title not merged across A1:D1; merged ranges: {sorted(merged)}")
+    # The text spans every column of the sheet: at least the four of a sheet without tables.
+    last = merged_end(ws, 1, 1)
+    letter = openpyxl.utils.get_column_letter(last)
+    expect(last >= 4, f"title not merged across the sheet's columns; merged ranges: {sorted(merged)}")
     expect(ws["A2"].value == "Проект «Цифровая школа»", f"subtitle A2 = {ws['A2'].value!r}")
 
+    # A field's label spans the first columns, its value the rest.
     row = field_row(ws, "Запрашиваемая сумма")
+    value_col = merged_end(ws, row, 1) + 1 if row else 2
+    label_width = sum(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, value_col))
+    expect(label_width >= 16, f"field labels get {label_width} units")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         expect(isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool),
                f"amount is {type(cell.value).__name__} {cell.value!r}, not a number")
         expect(cell.value == 2691000, f"amount = {cell.value!r}")
         expect("#,##0.00" in cell.number_format and "₽" in cell.number_format,
                f"amount format {cell.number_format!r}")
-        expect(f"B{row}:D{row}" in merged, f"amount not merged across B{row}:D{row}")
+        start = openpyxl.utils.get_column_letter(value_col)
+        expect(f"{start}{row}:{letter}{row}" in merged, f"amount not merged across {start}{row}:{letter}{row}")
         expect(ws.cell(row, 1).font.b, "field label is not bold")
 
     # money("руб.") and money("") in the template: the sign follows the engine's text.
     row = field_row(ws, "Собственные средства")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         expect(cell.value == 150000 and cell.number_format == '#,##0.00\\ "руб."',
                f"money in roubles {cell.value!r} {cell.number_format!r}")
     row = field_row(ws, "Без знака валюты")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         expect(cell.value == 1000 and cell.number_format == "#,##0.00",
                f"money without a sign {cell.value!r} {cell.number_format!r}")
 
     row = field_row(ws, "Дата начала")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         expect(isinstance(cell.value, datetime.datetime), f"date is {type(cell.value).__name__} {cell.value!r}")
         expect(cell.value == datetime.datetime(2022, 1, 1), f"date = {cell.value!r}")
         expect(cell.number_format == "dd.mm.yyyy", f"date format {cell.number_format!r}")
 
     row = field_row(ws, "Количество участников")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         expect(type(cell.value) is int and cell.value == 2200, f"integer = {type(cell.value).__name__} {cell.value!r}")
         expect(cell.number_format == "0", f"integer format {cell.number_format!r}")
 
     row = field_row(ws, "Софинансирование")
     if row:
-        expect(ws.cell(row, 2).value == "Да", f"boolean = {ws.cell(row, 2).value!r}")
+        expect(ws.cell(row, value_col).value == "Да", f"boolean = {ws.cell(row, value_col).value!r}")
 
     row = field_row(ws, "Примечание")
     if row:
-        expect(ws.cell(row, 2).value is None, f"NULL field = {ws.cell(row, 2).value!r}")
+        expect(ws.cell(row, value_col).value is None, f"NULL field = {ws.cell(row, value_col).value!r}")
 
     row = field_row(ws, "Доля софинансирования")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         expect(cell.value == 0.25, f"percent = {cell.value!r}")
         expect(cell.number_format == "0.0%", f"percent format {cell.number_format!r}")
 
     row = field_row(ws, "Описание проекта")
     if row:
-        cell = ws.cell(row, 2)
+        cell = ws.cell(row, value_col)
         height = ws.row_dimensions[row].height
         expect(cell.alignment.wrap_text, "long field value is not wrapped")
         expect(height is not None and height >= 30, f"long field row height {height}")
 
-    # The long paragraph: merged across A:D, wrapped, with a row tall enough for it.
+    # The long paragraph: merged across the sheet, wrapped, with a row tall enough for it.
     for row in range(1, ws.max_row + 1):
         value = ws.cell(row, 1).value
         if isinstance(value, str) and value.startswith("Проект направлен"):
             expect(ws.cell(row, 1).alignment.wrap_text, "paragraph is not wrapped")
-            expect(f"A{row}:D{row}" in merged, "paragraph is not merged across A:D")
+            expect(f"A{row}:{letter}{row}" in merged, f"paragraph is not merged across A:{letter}")
             height = ws.row_dimensions[row].height
             expect(height is not None and height >= 45, f"paragraph row height {height}")
             break
@@ -128,7 +146,39 @@ def check_fields(ws):
     expect(ws.page_setup.fitToHeight in (0, "0"), f"fit to height {ws.page_setup.fitToHeight!r}")
     footer = ws.oddFooter.center.text or ""
     expect("Страница &P из &N" in footer, f"footer {footer!r}")
-    expect(ws.column_dimensions["A"].width >= 16, f"column A width {ws.column_dimensions['A'].width}")
+
+
+def check_flow(ws, cached):
+    """After the fields: a linked line for each table on a sheet of its own, in the template's
+    order, then the table without a sheet, on this sheet with its own header and totals."""
+    lines = [(c.row, c.value, c.hyperlink) for row in ws.iter_rows(min_col=1, max_col=1) for c in row
+             if isinstance(c.value, str) and " — на листе «" in c.value]
+    texts = [v for _, v, _ in lines]
+    expected = ["Таблица «Смета расходов проекта» — на листе «Бюджет»",
+                "Таблица «Показатели: план/факт [2022] — результаты проекта *итог*» — на листе «Показатели - план-факт -2022 -»",
+                "Таблица — на листе «бюджет (2)»"]
+    expect(texts == expected, f"lines pointing to the tables' sheets {texts}")
+    for _, value, link in lines:
+        expect(link is not None and link.location and link.location.endswith("!A1"), f"{value!r} is not linked: {link}")
+
+    header = None
+    for row in range(1, ws.max_row + 1):
+        if ws.cell(row, 1).value == "Месяц":
+            header = row
+    if not expect(header is not None, "the table without a sheet is not on the running sheet"):
+        return
+    expect(lines and header > lines[-1][0], "the table comes before the lines above it in the template")
+    expect(ws.cell(header, 2).value == "Дата" and ws.cell(header, 1).font.b, "its header row")
+    expect(ws.cell(header + 1, 1).value == "Январь", f"its data row {ws.cell(header + 1, 1).value!r}")
+    expect(ws.cell(header + 2, 2).value == f"=MAX(B{header + 1}:B{header + 1})",
+           f"date total formula {ws.cell(header + 2, 2).value!r}")
+    expect(ws.cell(header + 2, 2).number_format == "dd.mm.yyyy", f"date total format {ws.cell(header + 2, 2).number_format!r}")
+    expect(cached.cell(header + 2, 2).value == datetime.datetime(2022, 1, 31),
+           f"cached date total {cached.cell(header + 2, 2).value!r}")
+    # The only table of the sheet: its filter and printed header; far down, its header is not frozen.
+    expect(ws.auto_filter.ref == f"A{header}:B{header + 1}", f"autofilter {ws.auto_filter.ref!r}")
+    expect(str(ws.print_title_rows).replace("$", "") == f"{header}:{header}", f"print title rows {ws.print_title_rows!r}")
+    expect(ws.freeze_panes is None, f"a header {header} rows down is frozen: {ws.freeze_panes!r}")
 
 
 def check_budget(ws, ws_cached):
@@ -171,16 +221,11 @@ def check_other_tables(wb, cached):
     ws = wb["бюджет (2)"]
     expect(ws["A1"].value == "Показатель 1", f"empty table header A1 = {ws['A1'].value!r}")
     expect(ws["A2"].value == "Нет данных", f"empty text A2 = {ws['A2'].value!r}")
-    expect("A2:G2" in {str(r) for r in ws.merged_cells.ranges}, "empty text not merged across A2:G2")
+    expect("A2:I2" in {str(r) for r in ws.merged_cells.ranges}, "empty text not merged across A2:I2")
     expect(ws.freeze_panes == "A2", f"freeze panes {ws.freeze_panes!r}")
     expect(ws.auto_filter.ref is None, f"autofilter on an empty table {ws.auto_filter.ref!r}")
-    expect(ws.page_setup.orientation == "landscape", "7-column table is not landscape")
+    expect(ws.page_setup.orientation == "landscape", "9-column table is not landscape")
 
-    ws = wb["Таблица 4"]
-    expect(ws["B3"].value == "=MAX(B2:B2)", f"date total formula {ws['B3'].value!r}")
-    expect(ws["B3"].number_format == "dd.mm.yyyy", f"date total format {ws['B3'].number_format!r}")
-    expect(cached["Таблица 4"]["B3"].value == datetime.datetime(2022, 1, 31),
-           f"cached date total {cached['Таблица 4']['B3'].value!r}")
 
 
 def main():
@@ -192,12 +237,13 @@ def main():
     cached = openpyxl.load_workbook(path, data_only=True)
 
     names = wb.sheetnames
-    expected = ["Сведения", "Бюджет", "Показатели - план-факт -2022 -", "бюджет (2)", "Таблица 4"]
+    expected = ["Сведения", "Бюджет", "Показатели - план-факт -2022 -", "бюджет (2)"]
     expect(names == expected, f"sheet names {names} != {expected}")
     expect(all(len(n) <= 31 for n in names), "a sheet name is longer than 31 characters")
 
     if "Сведения" in names:
         check_fields(wb["Сведения"])
+        check_flow(wb["Сведения"], cached["Сведения"])
     if "Бюджет" in names:
         check_budget(wb["Бюджет"], cached["Бюджет"])
     if names == expected:

@@ -45,6 +45,30 @@ def merged(ws):
     return {str(r) for r in ws.merged_cells.ranges}
 
 
+def row_parts(ws, row):
+    """The runs of columns a row is laid out in, left to right: its merged ranges and the
+    single cells outside them that hold a value or a border, as (first, last) columns."""
+    ranges = [(r.min_col, r.max_col) for r in ws.merged_cells.ranges if r.min_row == row]
+    covered = {c for a, b in ranges for c in range(a, b + 1)}
+    singles = [(c, c) for c in range(1, ws.max_column + 1)
+               if c not in covered and (ws.cell(row, c).value is not None or ws.cell(row, c).border.bottom.style)]
+    return sorted(ranges + singles)
+
+
+def check_signature(ws, row, name):
+    """position | line to sign on | name on one row, "(подпись)" under the line, the date below."""
+    parts = row_parts(ws, row)
+    if not expect(len(parts) == 3, f"signature row {row} in {len(parts)} parts: {parts}"):
+        return None
+    (position, _), (line, _), (name_col, _) = parts
+    expect(position == 1, "the position does not start in column A")
+    expect(ws.cell(row, name_col).value == name, f"signature name {ws.cell(row, name_col).value!r}")
+    expect(ws.cell(row, line).value is None and ws.cell(row, line).border.bottom.style == "thin",
+           "the signature line is not an empty cell with a bottom border")
+    expect(ws.cell(row + 1, line).value == "(подпись)", f"signature note {ws.cell(row + 1, line).value!r}")
+    return ws.cell(row + 2, 1).value
+
+
 # ----- the running sheets ---------------------------------------------------------------------
 
 def check_first_sheet(ws, z, constant_memory):
@@ -80,30 +104,30 @@ def check_first_sheet(ws, z, constant_memory):
     # The signature: position | line | name, "(подпись)" under the line, then the date line.
     row = find_row(ws, "Руководитель проекта")
     if row:
-        expect(ws.cell(row, 4).value == "И. И. Иванов", f"signature name D{row} = {ws.cell(row, 4).value!r}")
-        expect(f"B{row}:C{row}" in merged(ws), "signature line B:C not merged")
-        expect(ws.cell(row, 2).border.bottom.style == "thin", "signature line has no bottom border")
-        expect(ws.cell(row + 1, 2).value == "(подпись)", f"signature note {ws.cell(row + 1, 2).value!r}")
-        expect(ws.cell(row + 2, 1).value == "«___» ____________ 20___ г.",
-               f"blank signature date {ws.cell(row + 2, 1).value!r}")
+        date = check_signature(ws, row, "И. И. Иванов")
+        expect(date == "«___» ____________ 20___ г.", f"blank signature date {date!r}")
 
-    # Two parties side by side: columns A:B and C:D, row by row.
+    # Two parties side by side, each over its own run of columns (about half the width), row by row.
     top = find_row(ws, "Грантополучатель")
     if top:
-        expect(ws.cell(top, 3).value == "Грантодатель", f"second party's title C{top} = {ws.cell(top, 3).value!r}")
-        expect(f"A{top}:B{top}" in merged(ws) and f"C{top}:D{top}" in merged(ws), "party columns not merged")
-        expect(ws.cell(top, 1).font.b, "a party's title is not bold")
-        expect(ws.cell(top + 1, 1).value == "Генеральный директор" and ws.cell(top + 1, 3).value == "Председатель комитета",
-               "party positions")
-        names = top + 3  # a blank row before the line to sign on
-        expect(ws.cell(names, 1).value == "Е. С. Воронцова" and ws.cell(names, 3).value == "А. А. Смирнов",
-               f"party names on the signing line: {ws.cell(names, 1).value!r}, {ws.cell(names, 3).value!r}")
-        expect(ws.cell(names, 1).border.bottom.style == "thin" and ws.cell(names, 3).border.bottom.style == "thin",
-               "the signing lines have no bottom border")
-        expect(ws.cell(names + 1, 1).value == "(подпись)", "party note")
-        expect(ws.cell(names + 2, 1).value == "«___» ____________ 20___ г." and ws.cell(names + 2, 3).value == "15.03.2023",
-               "party dates")
-        expect(ws.cell(names + 3, 1).value == "М.П." and ws.cell(names + 3, 3).value == "М.П.", "«М.П.» under each party")
+        parts = row_parts(ws, top)
+        if expect(len(parts) == 2 and parts[0][0] == 1 and parts[1][0] == parts[0][1] + 1,
+                  f"the parties' title row in {parts}, not two runs side by side"):
+            second = parts[1][0]
+            expect(ws.cell(top, second).value == "Грантодатель", f"second party's title {ws.cell(top, second).value!r}")
+            expect(ws.cell(top, 1).font.b, "a party's title is not bold")
+            expect(ws.cell(top + 1, 1).value == "Генеральный директор" and
+                   ws.cell(top + 1, second).value == "Председатель комитета", "party positions")
+            names = top + 3  # a blank row before the line to sign on
+            expect(ws.cell(names, 1).value == "Е. С. Воронцова" and ws.cell(names, second).value == "А. А. Смирнов",
+                   f"party names on the signing line: {ws.cell(names, 1).value!r}, {ws.cell(names, second).value!r}")
+            expect(ws.cell(names, 1).border.bottom.style == "thin" and ws.cell(names, second).border.bottom.style == "thin",
+                   "the signing lines have no bottom border")
+            expect(ws.cell(names + 1, 1).value == "(подпись)", "party note")
+            expect(ws.cell(names + 2, 1).value == "«___» ____________ 20___ г." and
+                   ws.cell(names + 2, second).value == "15.03.2023", "party dates")
+            expect(ws.cell(names + 3, 1).value == "М.П." and ws.cell(names + 3, second).value == "М.П.",
+                   "«М.П.» under each party")
 
     header = ws.oddHeader.center.text or ""
     expect("Отчёт" in header and "приложения" in header, f"page header {header!r}")
@@ -217,8 +241,8 @@ def check_budget_sheet(ws):
     expect(find_row(ws, "Ниже — смета с группами.") is not None, "the paragraph after the sheet heading is elsewhere")
     row = find_row(ws, "Главный бухгалтер")
     if row:
-        expect(ws.cell(row, 4).value == "П. П. Петрова", "second signature name")
-        expect(ws.cell(row + 2, 1).value == "15.03.2023", f"signature date {ws.cell(row + 2, 1).value!r}")
+        date = check_signature(ws, row, "П. П. Петрова")
+        expect(date == "15.03.2023", f"signature date {date!r}")
 
 
 # ----- tables ---------------------------------------------------------------------------------
@@ -283,13 +307,16 @@ def check_registry(ws, cached, rows, z, index):
     total = cached[f"D{last + 1}"].value
     expect(total is not None and number(total) == sum(values), f"registry cached total {total!r} != {sum(values)}")
     expect("₽" in ws["D3"].number_format and ws["E3"].number_format == "dd.mm.yyyy", "registry formats")
-    # Widths from the first 1,000 rows: the longer descriptions further down do not widen F.
+    # Widths from the first 1,000 rows, the description wrapping to fit the page: the longer
+    # descriptions further down do not widen F to the most a column is given (60).
     f_width = ws.column_dimensions["F"].width
-    expect(40 < f_width < 55, f"description column width {f_width} (measured on the first rows?)")
-    # The totals column was widened for the total, known only at the end.
+    expect(20 < f_width < 55, f"description column width {f_width} (measured on the first rows?)")
+    # The totals column was widened for the total, known only at the end (digits are as wide
+    # as Excel's unit, the no-break spaces and the comma about half).
     total_text = f"{number(total):,.2f}".replace(",", " ").replace(".", ",") + " ₽"
     d_width = ws.column_dimensions["D"].width
-    expect(d_width >= len(total_text) * 1.2 + 1.5, f"totals column width {d_width} for {total_text!r}")
+    digits = sum(ch.isdigit() for ch in total_text)
+    expect(d_width >= digits + 1 + 0.4 * (len(total_text) - digits), f"totals column width {d_width} for {total_text!r}")
     expect((ws.row_dimensions[last].height or 0) > 15, "a long streamed description row has no height")
     sheet = z.read(f"xl/worksheets/sheet{index}.xml").decode("utf-8")
     expect('t="inlineStr"' in sheet, "the streamed sheet was not written in constant-memory mode")

@@ -565,3 +565,57 @@ TEST(XlsxFeatures, RowsAreNeverWrittenOutOfOrder) {
     EXPECT_EQ(runScript("check_xlsx_features.py", quoted((dir.path() / "empty.xlsx").string()) + " --empty-registry"),
               0);
 }
+
+// ----- the running sheet: tables in the flow -----------------------------------------------
+
+namespace {
+
+// Text, two tables without a sheet of their own and two signatories: one sheet, in order.
+Document flowDocument() {
+    Document doc;
+    doc.sheet = "Отчёт";
+    doc.blocks.push_back({Title{"Отчёт о мероприятиях", ""}});
+    doc.blocks.push_back({Heading{1, "1. Мероприятия", {}}});
+    Table events;
+    events.columns = {column("№", Format::Integer, Aggregate::None, Align::Center), column("Мероприятие", Format::Text),
+                      column("Участники", Format::Integer, Aggregate::Sum)};
+    const std::string long_text =
+        "Серия открытых лекций для жителей района о сохранении городского наследия, с экскурсиями "
+        "по историческим улицам, встречами с краеведами и архитекторами и выставкой фотографий "
+        "из семейных архивов участников проекта";
+    for (int i = 1; i <= 3; ++i) events.rows.push_back({integer(i), text(long_text), integer(100 * i)});
+    events.totals = {text("Итого"), text(""), integer(600)};
+    doc.blocks.push_back({events});
+    doc.blocks.push_back({Heading{1, "2. Расходы", {}}});
+    Table costs;
+    costs.columns = {column("№", Format::Integer, Aggregate::None, Align::Center), column("Статья", Format::Text),
+                     column("Ед.", Format::Text), column("Кол-во", Format::Integer),
+                     column("Цена, ₽", Format::Money), column("Сумма, ₽", Format::Money, Aggregate::Sum)};
+    costs.rows.push_back({integer(1), text("Аренда зала"), text("час"), integer(48), money("4250.00"), money("204000.00")});
+    costs.rows.push_back({integer(2), text("Печать афиш"), text("шт."), integer(500), money("12.50"), money("6250.00")});
+    costs.totals = {text("Итого"), text(""), text(""), text(""), text(""), money("210250.00")};
+    doc.blocks.push_back({costs});
+    Signature parties;
+    parties.parties = {{"Генеральный директор", "Е. С. Воронцова", "", "Грантополучатель", true},
+                       {"Председатель комитета", "А. А. Смирнов", "", "Грантодатель", true}};
+    doc.blocks.push_back({parties});
+    return doc;
+}
+
+}  // namespace
+
+TEST(XlsxFlow, TablesFollowTheTextOnOneSheetFittedToThePage) {
+    TempDir dir{"gp-xlsx-flow"};
+    const fs::path file = dir.path() / "поток.xlsx";
+    xlsx::render(flowDocument(), file);
+    EXPECT_EQ(runScript("check_xlsx_flow.py", quoted(file.string())), 0);
+}
+
+TEST(XlsxFlow, ATableWithASheetNameStandsApartAndTheFlowPointsToIt) {
+    TempDir dir{"gp-xlsx-flow"};
+    Document doc = flowDocument();
+    std::get<Table>(doc.blocks[4].content).sheet = "Расходы";
+    const fs::path file = dir.path() / "поток.xlsx";
+    xlsx::render(doc, file);
+    EXPECT_EQ(runScript("check_xlsx_flow.py", quoted(file.string()) + " --apart"), 0);
+}

@@ -115,19 +115,20 @@ Document grantDocument() {
     budget.totals = {text("Итого"), text(""), integer(26), text(""), cell(total, Format::Money, "1 260 542,71 ₽")};
     doc.blocks.push_back({budget});
 
-    Table indicators;  // named by its caption, which needs sanitizing
+    Table indicators;  // a sheet of its own, named with characters Excel forbids
     indicators.caption = "Показатели: план/факт [2022] — результаты проекта *итог*";
+    indicators.sheet = indicators.caption;
     indicators.columns = {column("Показатель", Format::Text), column("Значение", Format::Number)};
     indicators.rows.push_back({text("Охват учащихся"), cell(1234.5, Format::Number, "1 234,50")});
     doc.blocks.push_back({indicators});
 
     Table empty;  // same name as the budget sheet but for case: must become unique
     empty.sheet = "бюджет";
-    for (int i = 1; i <= 7; ++i) empty.columns.push_back(column("Показатель " + std::to_string(i), Format::Text));
+    for (int i = 1; i <= 9; ++i) empty.columns.push_back(column("Показатель " + std::to_string(i), Format::Text));
     empty.emptyText = "Нет данных";
     doc.blocks.push_back({empty});
 
-    Table unnamed;  // no sheet, no caption: "Таблица 4"
+    Table unnamed;  // no sheet: it goes down the running sheet, after the lines pointing to the others
     unnamed.columns = {column("Месяц", Format::Text), column("Дата", Format::Date, Aggregate::Max)};
     unnamed.rows.push_back({text("Январь"), cell(*Date::parse("2022-01-31"), Format::Date, "31.01.2022")});
     unnamed.totals = {text("Последняя"), cell(*Date::parse("2022-01-31"), Format::Date, "31.01.2022")};
@@ -286,13 +287,30 @@ TEST(XlsxSheetName, MakesDuplicatesUnique) {
 
 TEST(XlsxMeasure, WrapsLikeAWordProcessor) {
     using xlsx::measure::wrappedLines;
-    EXPECT_EQ(wrappedLines("", 10), 1);
-    EXPECT_EQ(wrappedLines("короткий", 10), 1);
-    EXPECT_EQ(wrappedLines("один два три", 8), 2);      // "один два" | "три"
-    EXPECT_EQ(wrappedLines("абвгдежзийклмн", 5), 3);    // a long word is split
-    EXPECT_EQ(wrappedLines("строка\nстрока", 40), 2);
-    EXPECT_EQ(xlsx::measure::textWidth("ab\nабвгд"), 5u);
-    EXPECT_EQ(xlsx::measure::longestWord("Сумма, руб."), 6u);
+    EXPECT_EQ(wrappedLines("", 10, false), 1);
+    EXPECT_EQ(wrappedLines("короткий", 10, false), 1);
+    // "один два" is 7.71 units wide (Calibri's letters against its '0'), "один два три" 11.03.
+    EXPECT_EQ(wrappedLines("один два три", 9, false), 2);   // "один два" | "три"
+    EXPECT_EQ(wrappedLines("один два три", 6, false), 3);   // "один" | "два" | "три"
+    EXPECT_EQ(wrappedLines("абвгдежзийклмн", 5, false), 3);  // a long word (14.35 units) is split
+    EXPECT_EQ(wrappedLines("строка\nстрока", 40, false), 2);
+}
+
+TEST(XlsxMeasure, WidthsComeFromTheFontsMetrics) {
+    using xlsx::measure::textWidth;
+    using xlsx::measure::wrappedLines;
+    EXPECT_DOUBLE_EQ(textWidth("0000", false), 4.0);  // the unit is the width of '0'
+    // Narrow and wide letters differ: a width per character count would make them equal.
+    EXPECT_LT(textWidth("иииии", false), textWidth("шшшшш", false));
+    EXPECT_NEAR(textWidth("iiiii", false), 5 * 0.45, 1e-9);
+    EXPECT_NEAR(textWidth("ШШШШШ", false), 5 * 1.71, 1e-9);
+    EXPECT_GT(textWidth("Итого", true), textWidth("Итого", false));  // bold is wider
+    EXPECT_NEAR(textWidth("ab\nабвгд", false), textWidth("абвгд", false), 1e-9);  // the widest line
+    EXPECT_NEAR(xlsx::measure::longestWord("Сумма, руб.", false), textWidth("Сумма,", false), 1e-9);
+    // Text fits the column it asked for, on one line.
+    const double w = xlsx::measure::widthFor(textWidth("Запрашиваемая сумма", true));
+    EXPECT_EQ(wrappedLines("Запрашиваемая сумма", xlsx::measure::textSpace(w), true), 1);
+    EXPECT_EQ(wrappedLines("Запрашиваемая сумма", xlsx::measure::textSpace(w) - 0.5, true), 2);
 }
 
 TEST(XlsxPrint, WideSheetsTurnAndShrinkOnlyToAReadableScale) {
