@@ -30,6 +30,7 @@ void Canvas::resetState() {
     inText_ = false;
     font_ = nullptr;
     size_ = 0;
+    tracking_ = 0;
     fill_ = Color{};
     stroke_ = Color{};
     lineWidth_ = 1;
@@ -119,11 +120,16 @@ void Canvas::setFont(const Face& face, double size) {
     }
 }
 
-void Canvas::text(const Face& face, double size, double x, double y, std::u32string_view text, double gray) {
+void Canvas::text(const Face& face, double size, double x, double y, std::u32string_view text, double gray,
+                  double tracking) {
     if (text.empty()) return;
     beginText();
     setFont(face, size);
     setFill(Color::gray(gray));
+    if (tracking != tracking_) {
+        doc_.check(HPDF_Page_SetCharSpace(page(), r(tracking)), "set the character spacing");
+        tracking_ = tracking;
+    }
     const std::string utf8 = utf8::encode(text);
     doc_.check(HPDF_Page_TextOut(page(), r(x), r(y), utf8.c_str()), "draw text");
 }

@@ -44,8 +44,10 @@ public:
     // Ends any open text object of the current page (before leaving it for good).
     void flush();
 
-    // Draws `text` (UTF-8 is produced here) with its baseline starting at (x, y).
-    void text(const Face& face, double size, double x, double y, std::u32string_view text, double gray = 0);
+    // Draws `text` (UTF-8 is produced here) with its baseline starting at (x, y), each
+    // character's advance changed by `tracking` (PDF's character spacing).
+    void text(const Face& face, double size, double x, double y, std::u32string_view text, double gray = 0,
+              double tracking = 0);
     // The same, turned `degrees` counter-clockwise about (x, y).
     void rotatedText(const Face& face, double size, double x, double y, double degrees, std::u32string_view text,
                      double gray = 0);
@@ -91,6 +93,7 @@ private:
     bool inText_ = false;
     HPDF_Font font_ = nullptr;
     double size_ = 0;
+    double tracking_ = 0;
     Color fill_;
     Color stroke_;
     double lineWidth_ = 1;

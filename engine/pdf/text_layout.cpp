@@ -3,6 +3,7 @@
 #include <hyphen.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <limits>
 #include <mutex>
@@ -250,8 +251,9 @@ constexpr double kEpsilon = 1e-6;
 
 struct Measure {
     const StyledAdvance& advance;
-    double space;       // width of a space
-    double shrink = 0;  // how much of a space a justified line may give up
+    double space;        // width of a space
+    double shrink = 0;   // how much of a space a justified line may give up
+    double tighten = 0;  // how much a character's advance may give up (WrapOptions::tighten)
 };
 
 // Hyphenation points for the pieces [b, e] forming one word: the word is split into
@@ -541,23 +543,44 @@ size_t charactersIn(const std::vector<Piece>& pieces, size_t from, size_t to) {
     return n;
 }
 
+// Makes a line of a tightened paragraph fit: its spaces give up to m.shrink (a justified
+// line's when it is drawn, the last line's here: it is not justified), its characters the
+// rest as tracking, at most m.tighten each.
+void tighten(Line& line, double maxWidth, const Measure& m) {
+    size_t glyphs = 0;
+    for (const Run& run : line.runs) glyphs += run.text.size();
+    const double gaps = static_cast<double>(line.runs.size() - 1);
+    double excess = line.width - maxWidth;
+    if (excess <= kEpsilon) return;
+    const double spaces = std::min(excess, m.shrink * m.space * gaps);
+    if (line.last && gaps > 0) {
+        line.space -= spaces / gaps;
+        line.width -= spaces;
+    }
+    excess -= spaces;
+    if (excess <= kEpsilon || glyphs == 0) return;
+    // Rounded to a thousandth of a point, as the page writes it: the same line, the same bytes.
+    line.tracking = -std::min(m.tighten, std::ceil(excess / static_cast<double>(glyphs) * 1000) / 1000);
+    line.width = 0;
+    for (Run& run : line.runs) {
+        run.width += line.tracking * static_cast<double>(run.text.size());
+        line.width += run.width;
+    }
+    line.width += line.space * gaps;
+}
+
 // Chooses line breaks for one paragraph (no forced breaks inside) minimising the total
 // demerits of its lines, as TeX does: every line but the last is as evenly filled as the
 // words allow, instead of a tight line followed by a loose one. The state of a break is its
-// position and how many lines in a row before it ended with a hyphen.
+// position and how many lines in a row before it ended with a hyphen. `tighten`: how much
+// each character of a line but the last may give up, besides its spaces. Returns where
+// the lines end.
 // Long on purpose: the dynamic programme's three nested loops share the width, gaps and
-// demerits of the candidate line; the walk back through `from` that builds the lines follows.
-void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measure& m, bool balanced,
-                  std::vector<Line>& lines) {
+// demerits of the candidate line.
+std::vector<size_t> chooseBreaks(const std::vector<Piece>& pieces, double maxWidth, const Measure& m, bool balanced,
+                                 double tighten) {
     const double space = m.space;
     const size_t n = pieces.size();
-    if (n == 0) {
-        Line empty;
-        empty.space = space;
-        empty.last = true;
-        lines.push_back(std::move(empty));
-        return;
-    }
     constexpr double kInf = std::numeric_limits<double>::infinity();
     // State: how many lines in a row before the break end with a hyphen (0, 1 or 2).
     std::vector<std::array<double, 3>> best(n + 1, {kInf, kInf, kInf});
@@ -568,6 +591,7 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measu
             if (best[i][h] == kInf) continue;
             double width = 0;
             size_t gaps = 0;
+            size_t glyphs = 0;
             for (size_t j = i + 1; j <= n; ++j) {
                 const Piece& p = pieces[j - 1];
                 if (j > i + 1) {
@@ -576,14 +600,18 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measu
                     if (stretches(before)) ++gaps;
                 }
                 width += p.width();
-                const double shrinkable = m.shrink * space * static_cast<double>(gaps);
+                glyphs += p.text.size();
+                const double shrinkable =
+                    m.shrink * space * static_cast<double>(gaps) + tighten * static_cast<double>(glyphs);
                 if (width - shrinkable > maxWidth + kEpsilon && j > i + 1) break;
                 if (!breakable(p.join)) continue;
                 const bool last = j == n;
                 const double hyphen = showsHyphen(p.join) && !last ? m.advance(U'-', p.fonts.back()) : 0;
                 const double natural = width + hyphen;
-                // The last line is set at its natural width: it may not shrink.
-                if (natural - (last || balanced ? 0 : shrinkable) > maxWidth + kEpsilon && j > i + 1) continue;
+                // The last line is set at its natural width: it may not shrink, unless the
+                // paragraph is tightened.
+                const double give = balanced || (last && tighten == 0) ? 0 : shrinkable;
+                if (natural - give > maxWidth + kEpsilon && j > i + 1) continue;
                 const double slack = maxWidth - natural;
                 double demerits = 0;
                 if (balanced) {
@@ -632,6 +660,41 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measu
         state = f % 3;
     }
     std::reverse(ends.begin(), ends.end());
+    return ends;
+}
+
+// Characters of the lines [from, to) of `pieces` that ends[] delimits: the last line's.
+size_t lastLineCharacters(const std::vector<Piece>& pieces, const std::vector<size_t>& ends) {
+    const size_t from = ends.size() > 1 ? ends[ends.size() - 2] : 0;
+    return charactersIn(pieces, from, ends.back());
+}
+
+// Breaks one paragraph into `lines`: chooseBreaks, and where that leaves a justified
+// paragraph's last line a lone short word in wide lines, again with the characters allowed
+// to tighten (m.tighten), kept when that gives the last line its word back without adding a
+// line; the tightened lines carry their tracking.
+void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measure& m, bool balanced,
+                  std::vector<Line>& lines) {
+    const double space = m.space;
+    const size_t n = pieces.size();
+    if (n == 0) {
+        Line empty;
+        empty.space = space;
+        empty.last = true;
+        lines.push_back(std::move(empty));
+        return;
+    }
+    std::vector<size_t> ends = chooseBreaks(pieces, maxWidth, m, balanced, 0);
+    bool tightened = false;
+    if (!balanced && m.shrink > 0 && m.tighten > 0 && ends.size() > 1 && maxWidth >= kWideLine * space &&
+        lastLineCharacters(pieces, ends) < kShortLastLine) {
+        std::vector<size_t> tight = chooseBreaks(pieces, maxWidth, m, balanced, m.tighten);
+        if (tight.size() <= ends.size() && lastLineCharacters(pieces, tight) >= kShortLastLine) {
+            ends = std::move(tight);
+            tightened = true;
+        }
+    }
+
 
     size_t i = 0;
     for (size_t j : ends) {
@@ -665,6 +728,7 @@ void breakSegment(const std::vector<Piece>& pieces, double maxWidth, const Measu
         }
         line.width += run.width;
         line.runs.push_back(std::move(run));
+        if (tightened) tighten(line, maxWidth, m);
         lines.push_back(std::move(line));
         i = j;
     }
@@ -798,7 +862,7 @@ std::vector<Line> wrap(std::u32string_view text, std::span<const FontId> fonts, 
     if (!fonts.empty()) fonts = fonts.first(text.size());
 
     const Measure m{advance, advance(U' ', fonts.empty() ? FontId{0} : fonts.front()),
-                    std::clamp(options.shrink, 0.0, 0.5)};
+                    std::clamp(options.shrink, 0.0, 0.5), std::max(options.tighten, 0.0)};
     if (std::optional<Line> line = unbroken(text, fonts, maxWidth, m)) return {std::move(*line)};
     std::vector<Line> lines;
     size_t start = 0;

@@ -47,8 +47,11 @@ struct Line {
     std::vector<Run> runs;  // separated by one space each
     double space = 0;       // width of that space
     double width = 0;       // natural width: runs plus the spaces between them (may exceed
-                            // maxWidth a little when WrapOptions::shrink allows it)
+                            // maxWidth a little when WrapOptions::shrink allows it), with
+                            // the tracking applied
     bool last = false;      // ends a paragraph or a forced break: never justified
+    double tracking = 0;    // added to each character's advance (≤ 0: a tightened line; the
+                            // runs' widths include it)
 };
 
 // Russian hyphenation with libhyphen and a TeX-pattern dictionary in KOI8-R (Debian's
@@ -86,6 +89,11 @@ struct WrapOptions {
     // holds one more word; such lines are wider than maxWidth by at most that much, and the
     // justification squeezes them. 0 for text that is not justified.
     double shrink = 0;
+    // Justified text: how much each character's advance may give up, in the advance's units
+    // (a typesetter's tightening, about 1.5% of the size), to pull a paragraph's lone short
+    // last word («0.», «копеек») back onto the line before it, when the spaces cannot. Only
+    // such paragraphs are tightened. 0: never.
+    double tighten = 0;
 };
 
 // True when the font needs a glyph for `cp` to draw it. False for spaces (drawn as

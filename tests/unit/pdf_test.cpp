@@ -343,6 +343,35 @@ TEST(PdfLineBreaking, AParagraphDoesNotEndInAFewCharactersOnTheirOwn) {
     EXPECT_EQ(runsOf(narrow[1]), (std::vector<std::u32string>{U"всего"}));
 }
 
+TEST(PdfLineBreaking, AJustifiedParagraphTightensItsLettersRatherThanLeaveAShortWordAlone) {
+    // Eight words of nine letters and "0.": 82 characters for a line of 80. Moving a word down
+    // would stretch the first line's spaces past the limit, so without tightening "0." stands
+    // alone; with it (as on the final report's summary, «… не завершено 0.») the paragraph is
+    // one line, its spaces and letters a little tighter.
+    std::u32string text;
+    for (int i = 0; i < 8; ++i) text += U"абвгдежзи ";
+    text += U"0.";
+    const auto mono = [](char32_t, gp::pdf::FontId) { return 1.0; };
+    gp::pdf::WrapOptions justified;
+    justified.shrink = 0.2;
+    const auto loose = gp::pdf::wrap(text, {}, 80, mono, justified);
+    ASSERT_EQ(loose.size(), 2u);
+    EXPECT_EQ(runsOf(loose[1]), (std::vector<std::u32string>{U"0."}));
+    EXPECT_EQ(loose[0].tracking, 0.0);
+
+    justified.tighten = 0.05;
+    const auto tight = gp::pdf::wrap(text, {}, 80, mono, justified);
+    ASSERT_EQ(tight.size(), 1u);
+    EXPECT_TRUE(tight[0].last);
+    // The spaces give their fifth (8 × 0.2), the 74 letters the remaining 0.4: -0.006 each.
+    EXPECT_DOUBLE_EQ(tight[0].tracking, -0.006);
+    EXPECT_DOUBLE_EQ(tight[0].space, 0.8);
+    EXPECT_LE(tight[0].width, 80.0);
+    // A paragraph that ends in a long enough last line is left alone.
+    const auto fine = gp::pdf::wrap(U"абвгдежзи абвгдежзи абвгдежзи", {}, 20, mono, justified);
+    for (const auto& line : fine) EXPECT_EQ(line.tracking, 0.0);
+}
+
 TEST(PdfLineBreaking, NeverThreeHyphenatedLineEndsInARowWhenAnotherSettingExists) {
     // Words of syllables joined by soft hyphens, justified: the best setting with two hyphens
     // in a row allowed had three (found by a random search against the previous rule).
