@@ -23,7 +23,8 @@ allowed() {
         xlsx)     echo "core model" ;;
         app)      echo "core config data model output template pdf xlsx" ;;
         batch)    echo "core config data model output template app" ;;
-        cli)      echo "core config output app batch" ;;  # a thin main: templates, checks and renders through app
+        server)   echo "core config output app batch" ;;  # the engine behind HTTP: through app and batch, like cli
+        cli)      echo "core config output app batch server" ;;  # a thin main: templates, checks and renders through app
         *)        echo "?" ;;
     esac
 }

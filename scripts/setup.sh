@@ -32,6 +32,9 @@ packages=(
   python3-aiosmtpd openssl
   # tests: systemd-analyze checks the service unit in packaging/systemd
   systemd
+  # tests: the server's web page in a real browser (tests/e2e/test_web.py): headless Chromium
+  # driven through its WebDriver by Selenium
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -7,13 +7,30 @@
 #include "template/template.h"
 
 namespace gp::app {
+namespace {
+
+std::string typeName(tmpl::ParamDef::Type type) {
+    switch (type) {
+        case tmpl::ParamDef::Type::Integer: return "integer";
+        case tmpl::ParamDef::Type::Text: return "text";
+        case tmpl::ParamDef::Type::Date: return "date";
+        case tmpl::ParamDef::Type::Decimal: return "decimal";
+        case tmpl::ParamDef::Type::Boolean: return "boolean";
+    }
+    return "text";
+}
+
+}  // namespace
 
 std::vector<TemplateInfo> listTemplates(const config::Config& cfg) {
     std::vector<TemplateInfo> out;
     for (const auto& name : tmpl::listTemplates(cfg.templatesDir)) {
-        TemplateInfo info{name, {}, std::nullopt};
+        TemplateInfo info{name, {}, {}, std::nullopt};
         try {
-            for (const auto& p : tmpl::loadTemplate(cfg.templatesDir / (name + ".xml")).params) info.params.push_back(p.name);
+            for (const auto& p : tmpl::loadTemplate(cfg.templatesDir / (name + ".xml")).params) {
+                info.params.push_back(p.name);
+                info.details.push_back({p.name, typeName(p.type), p.required, p.secret, p.defaultValue});
+            }
         } catch (const Error& e) {
             info.broken = e;
         }

@@ -14,9 +14,19 @@
 
 namespace gp::app {
 
+// A template's <param>, as a form or an API client needs it.
+struct ParamInfo {
+    std::string name;
+    std::string type;  // "integer", "text", "date", "decimal", "boolean"
+    bool required = false;
+    bool secret = false;                      // never shown back, never in a file name
+    std::optional<std::string> defaultValue;  // as written in the template
+};
+
 struct TemplateInfo {
     std::string name;
     std::vector<std::string> params;  // parameter names, in declaration order
+    std::vector<ParamInfo> details;   // the same parameters in full
     std::optional<Error> broken;      // the template does not compile: why
 };
 

@@ -45,6 +45,25 @@ std::string documentBaseName(const tmpl::Template& t, const std::map<std::string
     return name;
 }
 
+MemoryDocument renderToMemory(const config::Config& cfg, const RenderRequest& request, const std::atomic<bool>* cancel) {
+    checkFormats(request.formats);
+    const fs::path templatePath = tmpl::findTemplate(cfg.templatesDir, request.templateName);
+    const tmpl::Template t = tmpl::loadTemplate(templatePath);
+    tmpl::bindParams(t, request.params);  // a bad parameter is a usage error before anything connects
+    DocumentJob job;
+    job.tpl = &t;
+    job.params = request.params;
+    job.buffers = request.formats;
+    job.cancel = cancel;
+    const auto session = std::make_shared<data::Session>(cfg.source(request.source));
+    RenderedDocument done = renderDocument(cfg, session, job);
+    MemoryDocument out;
+    out.baseName = documentBaseName(t, request.params);
+    out.buffers = std::move(done.buffers);
+    for (const auto& line : done.warnings.lines()) out.warnings.push_back(out.baseName + ": " + line);
+    return out;
+}
+
 std::vector<fs::path> render(const config::Config& cfg, const RenderRequest& request, std::vector<std::string>* warnings) {
     checkFormats(request.formats);
 

@@ -6,6 +6,8 @@
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <unistd.h>
+
 #include <iostream>
 #include <filesystem>
 #include <map>
@@ -15,10 +17,12 @@
 #include "app/catalog.h"
 #include "app/render_job.h"
 #include "cli/batch_commands.h"
+#include "cli/user_commands.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "output/atomic_file.h"
+#include "server/server.h"
 
 namespace {
 
@@ -64,6 +68,9 @@ protected:
                               .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onNow)));
         options.addOption(Option("once", "", "schedule: run what is due now, then exit")
                               .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onFlag)));
+        options.addOption(Option("role", "", "user add: the account's role: viewer, operator or admin")
+                              .argument("ROLE")
+                              .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onRole)));
         options.addOption(Option("show", "", "runs: show one run in full")
                               .argument("ID")
                               .callback(Poco::Util::OptionCallback<GrantPress>(this, &GrantPress::onShow)));
@@ -79,6 +86,8 @@ protected:
             {"verify", {}},
             {"schedule", {"config", "param", "now", "once"}},
             {"runs", {"config", "show"}},
+            {"serve", {"config"}},
+            {"user", {"config", "role"}},
         };
         return table;
     }
@@ -125,6 +134,19 @@ protected:
                 if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "schedule takes no arguments");
                 return gp::cli::scheduleCommand(loadConfig(), batchFlags());
             }
+            if (command == "serve") {
+                if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "serve takes no arguments: its settings are in [server]");
+                return gp::server::serveCommand(loadConfig());
+            }
+            if (command == "user") {
+                std::vector<std::string> words(args.begin() + 1, args.end());
+                if (!role_.empty()) {
+                    words.push_back("--role");
+                    words.push_back(role_);
+                }
+                const gp::config::Config cfg = loadConfig();
+                return gp::cli::userCommand(words, cfg.server.users, std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) == 1);
+            }
             if (command == "runs") {
                 if (args.size() != 1) throw gp::Error(gp::ErrorKind::Usage, "runs takes no arguments (one run: runs --show ID)");
                 return gp::cli::runsCommand(loadConfig(), show_);
@@ -167,6 +189,7 @@ private:
     void onShard(const std::string&, const std::string& v) { shard_ = v; }
     void onNow(const std::string&, const std::string& v) { now_ = v; }
     void onShow(const std::string&, const std::string& v) { show_ = v; }
+    void onRole(const std::string&, const std::string& v) { role_ = v; }
     void onFlag(const std::string& name, const std::string&) {
         if (name == "force") force_ = true;
         else if (name == "quiet") quiet_ = true;
@@ -210,7 +233,12 @@ private:
             "  schedule          run scheduled batches in the foreground until SIGTERM/SIGINT\n"
             "                    (--once: what is due now, then exit; --now: pretend the time)\n"
             "  runs              list recent batch runs with their outcome and why;\n"
-            "                    runs --show ID: one run in full\n\n"
+            "                    runs --show ID: one run in full\n"
+            "  serve             the web page and JSON API ([server] of reports.ini; loopback by\n"
+            "                    default) until SIGTERM/SIGINT, which finish the requests in flight\n"
+            "  user …            accounts of the server: user add NAME --role ROLE, user passwd NAME,\n"
+            "                    user role NAME ROLE, user remove NAME, user token NAME, user revoke ID,\n"
+            "                    user list (passwords are read from standard input)\n\n"
             "An option that does not apply to the command is refused (exit 64).\n\n"
             "Options:");
         help.setFooter(
@@ -298,6 +326,7 @@ private:
     std::string shard_;
     std::string now_;
     std::string show_;
+    std::string role_;
     std::set<std::string> given_;  // options on the command line, by full name
 };
 

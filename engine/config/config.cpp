@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <Poco/AutoPtr.h>
+#include <arpa/inet.h>
 #include <Poco/Util/IniFileConfiguration.h>
 #include <Poco/Util/SystemConfiguration.h>
 
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/value.h"
 
 namespace gp::config {
 namespace {
@@ -35,6 +37,8 @@ const std::set<std::string> kPageKeys = {"size",         "orientation", "margin_
                                          "margin_bottom", "margin_left", "font",       "font_size"};
 const std::set<std::string> kSourceKeys = {"kind", "path", "connection"};
 const std::set<std::string> kSmtpKeys = {"host", "port", "from", "user", "password", "starttls", "timeout"};
+const std::set<std::string> kServerKeys = {"bind", "port", "workers", "queue", "max_body", "timeout",
+                                           "state", "users", "schedule"};
 const std::set<std::string> kBatchKeys = {"query",    "templates", "formats",  "output", "package", "schedule",
                                           "workers",  "catch_up",  "source",   "notify", "notify_on"};
 
@@ -118,12 +122,12 @@ Scanned scanLines(const std::string& text, const std::string& file) {
             if (s.back() != ']')
                 throw Error(ErrorKind::Config, file, line, "section header '" + s + "' is missing its closing ']'");
             section = trim(s.substr(1, s.size() - 2));
-            bool known = section == "engine" || section == "page" || section == "smtp" ||
+            bool known = section == "engine" || section == "page" || section == "smtp" || section == "server" ||
                          (section.rfind("source.", 0) == 0 && section.size() > 7) ||
                          (section.rfind("batch.", 0) == 0 && section.size() > 6);
             if (!known)
                 throw Error(ErrorKind::Config, file, line,
-                            "unknown section [" + section + "]: expected [engine], [page], [smtp], [source.NAME] or [batch.NAME]");
+                            "unknown section [" + section + "]: expected [engine], [page], [smtp], [server], [source.NAME] or [batch.NAME]");
             // Poco reads a dot as a level: [batch.a.b] would be batch 'a' with a key 'b' that holds
             // no value, which Poco::Util cannot read (NotFoundException).
             if (const size_t dot = section.find('.'); dot != std::string::npos && section.find('.', dot + 1) != std::string::npos)
@@ -145,6 +149,7 @@ Scanned scanLines(const std::string& text, const std::string& file) {
         const auto& allowed = section == "engine" ? kEngineKeys
                               : section == "page" ? kPageKeys
                               : section == "smtp" ? kSmtpKeys
+                              : section == "server" ? kServerKeys
                               : section.rfind("batch.", 0) == 0 ? kBatchKeys
                                                                  : kSourceKeys;
         const bool batchSection = section.rfind("batch.", 0) == 0;
@@ -304,6 +309,50 @@ std::string valueOf(const Poco::Util::AbstractConfiguration& ini, const std::str
     });
 }
 
+// [server]: where `grantpress serve` listens, its limits and where its state lives.
+ServerConfig readServer(const Poco::Util::AbstractConfiguration& ini, const std::string& file, const LineFor& lineFor,
+                        const Config& cfg) {
+    ServerConfig server;
+    server.line = lineFor("server");
+    server.configured = server.line != 0;
+    auto value = [&](const std::string& key) { return trim(ini.getRawString("server." + key, "")); };
+    auto has = [&](const std::string& key) { return ini.hasProperty("server." + key); };
+    auto integer = [&](const std::string& key, int min, int max, int def) {
+        return has(key) ? parseInteger(value(key), file, lineFor("server." + key), key, min, max) : def;
+    };
+    if (has("bind")) {
+        server.bind = value("bind");
+        // inet_pton, not Poco's IPAddress::tryParse, which refuses the IPv6 wildcard "::".
+        unsigned char address[sizeof(in6_addr)];
+        if (inet_pton(AF_INET, server.bind.c_str(), address) != 1 && inet_pton(AF_INET6, server.bind.c_str(), address) != 1)
+            throw Error(ErrorKind::Config, file, lineFor("server.bind"),
+                        "bind = '" + server.bind + "' is not an IP address (127.0.0.1, ::1, or 0.0.0.0 for every interface)");
+    }
+    server.port = integer("port", 1, 65535, server.port);
+    server.workers = integer("workers", 1, 256, 0);
+    server.queue = integer("queue", 1, 100000, 0);
+    server.maxBody = integer("max_body", 1024, 1 << 30, server.maxBody);
+    server.timeout = integer("timeout", 1, 3600, server.timeout);
+    if (has("schedule")) {
+        const auto flag = parseBooleanText(value("schedule"));
+        if (!flag)
+            throw Error(ErrorKind::Config, file, lineFor("server.schedule"),
+                        "schedule = '" + value("schedule") + "' is not true or false");
+        server.schedule = *flag;
+    }
+    const fs::path base = cfg.file.parent_path();
+    auto path = [&](const std::string& key, const fs::path& def) {
+        if (!has(key)) return def;
+        fs::path p = valueOf(ini, file, lineFor, "server." + key, "");
+        if (p.empty())
+            throw Error(ErrorKind::Config, file, lineFor("server." + key), key + " = needs a path");
+        return (p.is_absolute() ? p : base / p).lexically_normal();
+    };
+    server.state = path("state", cfg.outputDir / ".server");
+    server.users = path("users", server.state / "users");
+    return server;
+}
+
 // [engine]: folders (relative to the file's folder), locale, the creation date.
 void readEngine(const Poco::Util::AbstractConfiguration& ini, const std::string& file, const LineFor& lineFor,
                 Config& cfg) {
@@ -437,6 +486,7 @@ Config Config::load(const fs::path& path) {
     }
     readBatches(*ini, lineFor, cfg);
     cfg.smtp = readSmtp(*ini, file, lineOf);
+    cfg.server = readServer(*ini, file, lineFor, cfg);
     cfg.defaultSource = valueOf(*ini, file, lineFor, "engine.default_source",
                                 cfg.sources.size() == 1 ? cfg.sources.begin()->first : "");
     if (cfg.sources.empty())

@@ -26,6 +26,21 @@ struct SmtpConfig {
     int line = 0, userLine = 0, passwordLine = 0;  // lines of the header and keys, for messages
 };
 
+// The [server] section: `grantpress serve` (engine/server). Paths are relative to the file.
+struct ServerConfig {
+    bool configured = false;           // a [server] section exists
+    std::string bind = "127.0.0.1";    // loopback unless told otherwise
+    int port = 8080;
+    int workers = 0;                   // render threads; 0: the machine's cores
+    int queue = 0;                     // renders waiting for a worker before 503; 0: 4 × workers
+    int maxBody = 1 << 20;             // bytes of a request body
+    int timeout = 30;                  // seconds for reading a request and writing a response
+    std::filesystem::path state;       // runs, sessions' secrets: default <output>/.server
+    std::filesystem::path users;       // the accounts file: default <state>/users
+    bool schedule = false;             // run the [batch.*] schedules inside the server too
+    int line = 0;                      // of the header, for messages
+};
+
 // A plausible e-mail address: local@domain, no spaces, brackets, commas or quotes.
 bool isMailAddress(const std::string& address);
 
@@ -50,6 +65,7 @@ struct Config {
     std::map<std::string, int> batchLines;
 
     SmtpConfig smtp;  // user and password unexpanded; smtpSettings() expands them
+    ServerConfig server;
 
     // Reads and validates `file`. Throws gp::Error(Config) naming the file and line.
     static Config load(const std::filesystem::path& file);

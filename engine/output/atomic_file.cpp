@@ -58,7 +58,7 @@ void removeTemporariesOnSignal() {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
 }
 
-AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
+AtomicFile::AtomicFile(fs::path finalPath, unsigned mode) : final_(std::move(finalPath)) {
     static std::atomic<unsigned> counter{0};
     const fs::path dir = final_.parent_path().empty() ? fs::path(".") : final_.parent_path();
     std::error_code ec;
@@ -71,7 +71,7 @@ AtomicFile::AtomicFile(fs::path finalPath) : final_(std::move(finalPath)) {
     // Enrolled before it exists: a signal between creating the file and enrolling it would
     // leave it behind (a signal before it exists unlinks nothing).
     slot_ = enroll(temp_);
-    int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
     if (fd < 0) {
         const int err = errno;
         withdraw(slot_);

@@ -9,9 +9,11 @@ namespace gp::output {
 
 class AtomicFile {
 public:
-    // Creates the folder of `finalPath` if needed and reserves a temporary name beside it.
-    // Throws gp::Error(Output) naming the folder when it cannot be created or written.
-    explicit AtomicFile(std::filesystem::path finalPath);
+    // Creates the folder of `finalPath` if needed and reserves a temporary name beside it,
+    // created with `mode` (0600 for a file of secrets: nobody else can open it even while it is
+    // written; the umask may take more away). Throws gp::Error(Output) naming the folder when it
+    // cannot be created or written.
+    explicit AtomicFile(std::filesystem::path finalPath, unsigned mode = 0644);
     ~AtomicFile();  // removes the temporary file unless committed
     AtomicFile(AtomicFile&& other) noexcept;
     AtomicFile& operator=(AtomicFile&&) = delete;

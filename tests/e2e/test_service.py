@@ -12,6 +12,7 @@ import gptest
 from gptest import fresh_dir, grantpress
 
 UNIT = "packaging/systemd/grantpress-schedule.service"
+SERVE_UNIT = "packaging/systemd/grantpress-serve.service"
 
 SCHEDULED = """
 [batch.slow]
@@ -75,19 +76,19 @@ class Service(unittest.TestCase):
         return gptest.write_config(name + ".ini", db=self.db, output=os.path.join(gptest.ARGS.work_dir, name + "-out"),
                                    tail=batches)
 
-    def unit_for_test(self):
+    def unit_for_test(self, unit=UNIT):
         """The shipped unit with ExecStart pointing at the binary under test."""
-        with open(os.path.join(gptest.ARGS.source_dir, UNIT), encoding="utf-8") as f:
+        with open(os.path.join(gptest.ARGS.source_dir, unit), encoding="utf-8") as f:
             text = f.read()
         self.assertIn("ExecStart=/usr/bin/grantpress ", text)
-        path = os.path.join(fresh_dir("unit"), "grantpress-schedule.service")
+        path = os.path.join(fresh_dir("unit-" + os.path.basename(unit)), os.path.basename(unit))
         os.makedirs(os.path.dirname(path))
         with open(path, "w", encoding="utf-8") as f:
             f.write(text.replace("/usr/bin/grantpress", os.path.abspath(gptest.ARGS.grantpress)))
         return path, text
 
-    def test_unit_is_valid_and_confined(self):
-        path, text = self.unit_for_test()
+    def check_unit(self, unit, lines):
+        path, text = self.unit_for_test(unit)
         r = subprocess.run(["systemd-analyze", "verify", path], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(r.stderr.strip(), "")
@@ -96,8 +97,15 @@ class Service(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         for line in ("User=grantpress", "ProtectSystem=strict", "ReadWritePaths=/var/lib/grantpress",
-                     "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "NoNewPrivileges=true"):
+                     "NoNewPrivileges=true") + lines:
             self.assertIn(line + "\n", text)
+
+    def test_unit_is_valid_and_confined(self):
+        self.check_unit(UNIT, ("Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID"))
+
+    def test_the_server_unit_is_valid_and_confined(self):
+        self.check_unit(SERVE_UNIT, ("Restart=on-failure",
+                                     "ExecStart=/usr/bin/grantpress --config /etc/grantpress/reports.ini serve"))
 
     def test_sighup_rereads_the_configuration_without_stopping_a_batch(self):
         cfg = self.config("hup", SCHEDULED)

@@ -137,3 +137,38 @@ TEST(Config, MissingFileIsAConfigError) {
         EXPECT_NE(std::string(e.what()).find("/nonexistent/reports.ini"), std::string::npos);
     }
 }
+
+TEST(Config, TheServerSectionListensOnLoopbackByDefault) {
+    const std::string source = "[source.a]\nkind = sqlite\npath = x.db\n";
+    Config none = Config::load(writeIni("none.ini", source));
+    EXPECT_FALSE(none.server.configured);
+    EXPECT_EQ(none.server.bind, "127.0.0.1");
+    EXPECT_EQ(none.server.port, 8080);
+    EXPECT_EQ(none.server.workers, 0);  // the machine's cores
+    EXPECT_FALSE(none.server.schedule);
+    EXPECT_EQ(none.server.state, none.outputDir / ".server");
+    EXPECT_EQ(none.server.users, none.outputDir / ".server" / "users");
+
+    fs::path p = writeIni("server.ini", source + "[server]\nbind = ::\nport = 9090\nworkers = 3\nqueue = 5\n"
+                                                 "max_body = 4096\ntimeout = 7\nstate = state\nusers = /etc/gp/users\n"
+                                                 "schedule = true\n");
+    Config c = Config::load(p);
+    EXPECT_TRUE(c.server.configured);
+    EXPECT_EQ(c.server.bind, "::");
+    EXPECT_EQ(c.server.port, 9090);
+    EXPECT_EQ(c.server.workers, 3);
+    EXPECT_EQ(c.server.queue, 5);
+    EXPECT_EQ(c.server.maxBody, 4096);
+    EXPECT_EQ(c.server.timeout, 7);
+    EXPECT_EQ(c.server.state, p.parent_path() / "state");  // relative to the file
+    EXPECT_EQ(c.server.users, fs::path("/etc/gp/users"));
+    EXPECT_TRUE(c.server.schedule);
+
+    expectError(source + "[server]\nbind = localhost\n", 5, "is not an IP address");
+    expectError(source + "[server]\nport = 0\n", 5, "port");
+    expectError(source + "[server]\nworkers = many\n", 5, "workers");
+    expectError(source + "[server]\nmax_body = 10\n", 5, "max_body");
+    expectError(source + "[server]\nschedule = maybe\n", 5, "is not true or false");
+    expectError(source + "[server]\nusers =\n", 5, "needs a path");
+    expectError(source + "[server]\ncertificate = /etc/ssl/a.pem\n", 5, "unknown key 'certificate'");
+}

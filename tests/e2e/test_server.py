@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""`grantpress serve` over HTTP on loopback: every endpoint of the API and the pages, each error
+code, accounts and roles, sessions with CSRF, sign-in throttling, the render queue's 503,
+downloads that cannot leave a run's folder, graceful shutdown, and an access log without
+secrets. The server is the real binary, started and stopped here."""
+
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import unittest
+import urllib.parse
+import zipfile
+import io
+
+import gptest
+from gptest import fresh_dir, grantpress, pdftotext, squash
+
+PASSWORD = "верный-пароль-42"
+TOKEN = re.compile(r"gpt_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+SLOW_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<report title="Медленный отчёт">
+  <param name="n" type="integer" required="true"/>
+  <query name="slow" one="true">
+    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x &lt; :n) SELECT COUNT(*) AS total FROM c
+  </query>
+  <paragraph>Строк: {slow.total}</paragraph>
+</report>
+"""
+
+
+class Server:
+    """One `grantpress serve` process with its own configuration and accounts."""
+
+    def __init__(self, name, server_section="", batches="", before=None):
+        self.dir = fresh_dir("serve-" + name)
+        os.makedirs(self.dir)
+        templates = os.path.join(self.dir, "templates")
+        shutil.copytree(os.path.join(gptest.ARGS.source_dir, "templates"), templates)
+        with open(os.path.join(templates, "slow.xml"), "w", encoding="utf-8") as f:
+            f.write(SLOW_TEMPLATE)
+        self.port = free_port()
+        self.config = gptest.write_config(
+            name=f"serve-{name}.ini", templates=templates, output=os.path.join(self.dir, "out"),
+            tail=f"[server]\nport = {self.port}\nusers = {self.dir}/users\n{server_section}\n{batches}")
+        self.tokens = {}
+        for user, role in (("admin", "admin"), ("oper", "operator"), ("viewer", "viewer")):
+            r = subprocess.run([gptest.ARGS.grantpress, "--config", self.config, "user", "add", user, "--role", role],
+                               input=PASSWORD + "\n", capture_output=True, text=True)
+            assert r.returncode == 0, r.stderr
+            r = grantpress("--config", self.config, "user", "token", user)
+            assert r.returncode == 0, r.stderr
+            self.tokens[user] = TOKEN.search(r.stdout).group(0)
+        if before:
+            before(self)
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.log = open(self.log_path, "w", encoding="utf-8")
+        self.proc = subprocess.Popen([gptest.ARGS.grantpress, "--config", self.config, "serve"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if self.request("GET", "/api/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not answer within 30 s: " + self.read_log())
+
+    def request(self, method, path, body=None, token=None, headers=None, cookie=None, raw=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        if cookie:
+            h["Cookie"] = cookie
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        payload = r.read()
+        conn.close()
+        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), payload
+
+    def json(self, method, path, **kw):
+        status, headers, payload = self.request(method, path, **kw)
+        return status, headers, json.loads(payload) if payload else None
+
+    def read_log(self):
+        self.log.flush()
+        with open(self.log_path, encoding="utf-8") as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=60)
+        self.log.close()
+        return self.proc.returncode
+
+
+def render_cli(config, out, *params):
+    r = grantpress("--config", config, "render", "application", *[a for p in params for a in ("--param", p)],
+                   "--format", "pdf,xlsx", "--out", out)
+    assert r.returncode == 0, r.stderr
+
+
+class Api(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = gptest.sample_db()
+        batches = ("[batch.apps]\nquery = SELECT p.id FROM projects p WHERE p.id = 1645 OR p.id IN "
+                   "(SELECT id FROM projects ORDER BY id LIMIT 2) ORDER BY p.id\n"
+                   "templates = application\nformats = pdf\noutput = {id}/{template}\npackage = {id}/package\nworkers = 1\n")
+        cls.s = Server("api", batches=batches)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.assert_clean_stop = cls.s.stop()
+
+    def test_health_and_openapi_describe_every_route(self):
+        status, _, body = self.s.json("GET", "/api/health")
+        self.assertEqual((status, body), (200, {"status": "ok"}))
+        status, _, spec = self.s.json("GET", "/api/openapi.json")
+        self.assertEqual(status, 200)
+        self.assertEqual(spec["openapi"], "3.0.3")
+        # Every documented path exists: with its placeholders filled, none answers 404 "no such address".
+        for path, methods in spec["paths"].items():
+            concrete = path.replace("{name}", "apps").replace("{id}", "1").replace("{path}", "x")
+            if "/templates/" in path:
+                concrete = concrete.replace("apps", "application")
+            for method in methods:
+                status, _, payload = self.s.request(method.upper(), concrete, token=self.s.tokens["admin"],
+                                                    body={} if method == "post" else None)
+                self.assertNotIn(b"no such address", payload, f"{method} {path}")
+
+    def test_templates_with_their_parameters(self):
+        status, _, templates = self.s.json("GET", "/api/templates", token=self.s.tokens["viewer"])
+        self.assertEqual(status, 200)
+        by_name = {t["name"]: t for t in templates}
+        self.assertIn("application", by_name)
+        self.assertEqual(by_name["application"]["params"], [{"name": "id", "type": "integer", "required": True}])
+        self.assertEqual([p["name"] for p in by_name["registry"]["params"]], ["grantor", "year"])
+
+    def test_render_gives_the_same_bytes_as_the_cli(self):
+        out = fresh_dir("serve-cli-render")
+        render_cli(self.s.config, out, "id=1645")
+        for fmt in ("pdf", "xlsx"):
+            status, headers, payload = self.s.request("POST", "/api/templates/application/render",
+                                                      body={"params": {"id": 1645}, "format": fmt},
+                                                      token=self.s.tokens["viewer"])
+            self.assertEqual(status, 200, payload[:300])
+            self.assertIn(f'filename="application-1645.{fmt}"', headers["content-disposition"])
+            with open(os.path.join(out, f"application-1645.{fmt}"), "rb") as f:
+                self.assertEqual(hashlib.sha256(payload).hexdigest(), hashlib.sha256(f.read()).hexdigest(), fmt)
+        self.assertEqual(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        status, headers, payload = self.s.request("POST", "/api/templates/application/render",
+                                                  body={"params": {"id": "1645"}, "format": "zip"},
+                                                  token=self.s.tokens["viewer"])
+        self.assertEqual((status, headers["content-type"]), (200, "application/zip"))
+        names = zipfile.ZipFile(io.BytesIO(payload)).namelist()
+        self.assertEqual(names, ["application-1645.pdf", "application-1645.xlsx"])
+
+    def test_errors_carry_the_cli_kind_and_message(self):
+        viewer = self.s.tokens["viewer"]
+        cases = [
+            ({"params": {"id": "abc"}}, "application", 400, "usage", "id"),
+            ({"params": {}}, "application", 400, "usage", "id"),
+            ({"params": {"id": 99999}}, "application", 404, "data", "returned 0 rows"),
+            ({"params": {"id": 1645}}, "nosuch", 404, "template", "unknown template"),
+            ({"params": {"id": 1645}, "format": "docx"}, "application", 400, "usage", "format"),
+        ]
+        for body, template, code, kind, words in cases:
+            with self.subTest(body=body, template=template):
+                status, headers, payload = self.s.json("POST", f"/api/templates/{template}/render", body=body, token=viewer)
+                self.assertEqual(status, code, payload)
+                self.assertEqual(payload["error"]["kind"], kind)
+                self.assertIn(words, payload["error"]["message"])
+        status, _, payload = self.s.json("POST", "/api/templates/application/render", raw=b"{not json", token=viewer,
+                                         headers={"Content-Type": "application/json"})
+        self.assertEqual((status, payload["error"]["kind"]), (400, "usage"))
+        # A body over [server] max_body is refused from its Content-Length, before it is read.
+        with socket.create_connection(("127.0.0.1", self.s.port), timeout=30) as raw:
+            raw.sendall(b"POST /api/templates/application/render HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                        viewer.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n{")
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                chunk = raw.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413"), answer[:100])
+        self.assertIn(b"max_body", answer)
+        status, headers, payload = self.s.json("GET", "/api/templates/application/render", token=viewer)
+        self.assertEqual((status, headers.get("allow")), (405, "POST"))
+        self.assertEqual(self.s.json("GET", "/api/nothing-here", token=viewer)[0], 404)
+
+    def test_accounts_roles_and_tokens(self):
+        self.assertEqual(self.s.json("GET", "/api/templates")[0], 401)
+        self.assertEqual(self.s.json("GET", "/api/templates", token="gpt_000000000000_" + "A" * 43)[0], 401)
+        self.assertEqual(self.s.json("GET", "/api/templates", token="garbage")[0], 401)
+        status, _, payload = self.s.json("POST", "/api/batches/apps/runs", body={}, token=self.s.tokens["viewer"])
+        self.assertEqual((status, payload["error"]["kind"]), (403, "auth"))
+        self.assertIn("operator", payload["error"]["message"])
+        self.assertEqual(self.s.json("GET", "/api/checks", token=self.s.tokens["oper"])[0], 403)
+        status, _, checks = self.s.json("GET", "/api/checks", token=self.s.tokens["admin"])
+        self.assertEqual(status, 200)
+        names = [t["name"] for t in checks["templates"]]
+        self.assertIn("application", names)
+        self.assertEqual(checks["problems"], 0, checks)
+
+    def test_sessions_need_the_csrf_token_for_changes(self):
+        status, headers, body = self.s.json("POST", "/api/session", body={"user": "viewer", "password": PASSWORD})
+        self.assertEqual(status, 200, body)
+        cookie_header = headers["set-cookie"]
+        self.assertIn("HttpOnly", cookie_header)
+        self.assertIn("SameSite=Strict", cookie_header)
+        cookie = cookie_header.split(";")[0]
+        self.assertEqual(self.s.json("GET", "/api/session", cookie=cookie)[2]["user"], "viewer")
+        status, _, payload = self.s.json("POST", "/api/templates/application/render", body={"params": {"id": 1645}},
+                                         cookie=cookie)
+        self.assertEqual((status, payload["error"]["kind"]), (403, "auth"))
+        status, _, _ = self.s.request("POST", "/api/templates/application/render", body={"params": {"id": 1645}},
+                                      cookie=cookie, headers={"X-CSRF-Token": body["csrf"]})
+        self.assertEqual(status, 200)
+        self.assertEqual(self.s.json("DELETE", "/api/session", cookie=cookie, headers={"X-CSRF-Token": body["csrf"]})[0], 200)
+        self.assertEqual(self.s.json("GET", "/api/session", cookie=cookie)[0], 401)
+
+    def test_failed_sign_ins_are_throttled(self):
+        for _ in range(5):
+            self.assertEqual(self.s.json("POST", "/api/session", body={"user": "oper", "password": "wrong-password"})[0], 401)
+        status, headers, payload = self.s.json("POST", "/api/session", body={"user": "oper", "password": PASSWORD})
+        self.assertEqual(status, 429, "the right password does not open a locked account")
+        self.assertGreater(int(headers["retry-after"]), 0)
+        self.assertEqual(self.s.json("POST", "/api/session", body={"user": "nobody", "password": "x" * 12})[0], 401)
+
+    def test_batch_run_followed_to_its_files(self):
+        oper = self.s.tokens["oper"]
+        status, _, payload = self.s.json("POST", "/api/batches/apps/runs", body={}, token=oper)
+        self.assertEqual(status, 202, payload)
+        status, _, payload = self.s.json("POST", "/api/batches/apps/runs", body={}, token=oper)
+        self.assertIn(status, (202, 409))  # 409 while it runs; a run this fast may be over already
+        deadline = time.time() + 60
+        while True:
+            _, _, progress = self.s.json("GET", "/api/batches/apps/progress", token=self.s.tokens["viewer"])
+            if not progress["running"] and "run" in progress:
+                break
+            self.assertLess(time.time(), deadline, progress)
+            time.sleep(0.2)
+        self.assertEqual(progress["status"], "complete", progress)
+        status, _, run = self.s.json("GET", f"/api/runs/{progress['run']}", token=self.s.tokens["viewer"])
+        self.assertEqual(status, 200)
+        self.assertEqual(run["batch"], "apps")
+        self.assertEqual(run["records"]["total"], 3)
+        files = {f["path"]: f for f in run["files"]}
+        self.assertIn("1645/application.pdf", files)
+        self.assertIn("1645/package.zip", files)
+        manifest = json.loads(self.s.request("GET", files["apps.manifest.json"]["href"], token=oper)[2])
+        listed = {f["path"]: f["sha256"] for r in manifest["records"] for f in r["files"]}
+        status, headers, pdf = self.s.request("GET", files["1645/application.pdf"]["href"], token=oper)
+        self.assertEqual((status, headers["content-type"]), (200, "application/pdf"))
+        self.assertEqual(hashlib.sha256(pdf).hexdigest(), listed["1645/application.pdf"])
+        # Only what the manifest lists: no other file, no way out of the batch folder.
+        for path in ("1645/nothing.pdf", "../../serve-api.ini", "%2e%2e/%2e%2e/users", "1645/../../users"):
+            status, _, _ = self.s.request("GET", f"/api/runs/{progress['run']}/files/{path}", token=oper)
+            self.assertIn(status, (400, 404), path)
+        _, _, runs = self.s.json("GET", "/api/runs", token=self.s.tokens["viewer"])
+        self.assertIn(progress["run"], [r["id"] for r in runs])
+        self.assertEqual(self.s.json("GET", "/api/runs/999999", token=oper)[0], 404)
+        self.assertEqual(self.s.json("POST", "/api/batches/apps/stop", body={}, token=oper)[0], 409)
+        self.assertEqual(self.s.json("POST", "/api/batches/nosuch/runs", body={}, token=oper)[0], 400)
+
+    def test_the_log_has_a_line_per_request_and_no_secret(self):
+        self.s.json("POST", "/api/session", body={"user": "admin", "password": PASSWORD})
+        self.s.json("GET", "/api/templates", token=self.s.tokens["admin"])
+        log = self.s.read_log()
+        self.assertRegex(log, r"access 127\.0\.0\.1 admin GET /api/templates 200 \d+ \d+ms")
+        self.assertIn("listening on http://127.0.0.1:", log)
+        for secret in [PASSWORD] + list(self.s.tokens.values()):
+            self.assertNotIn(secret, log)
+        for token in self.s.tokens.values():
+            self.assertNotIn(token.split("_", 2)[2], log)  # not even the secret part alone
+
+
+class Limits(unittest.TestCase):
+    """One worker and a queue of one: the third concurrent render is turned away with 503;
+    SIGTERM lets the render in flight finish and the server exits 0."""
+
+    def test_a_full_queue_is_503_and_shutdown_finishes_what_runs(self):
+        s = Server("limits", server_section="workers = 1\nqueue = 1\ntimeout = 60\n")
+        viewer = s.tokens["viewer"]
+        results = {}
+
+        def slow(key):
+            results[key] = s.request("POST", "/api/templates/slow/render", body={"params": {"n": 15000000}}, token=viewer)
+
+        first = threading.Thread(target=slow, args=("first",))
+        first.start()
+        time.sleep(0.5)  # the first holds the worker
+        second = threading.Thread(target=slow, args=("second",))
+        second.start()
+        time.sleep(0.3)  # the second waits in the queue
+        status, headers, payload = s.json("POST", "/api/templates/slow/render", body={"params": {"n": 10}}, token=viewer)
+        self.assertEqual(status, 503, payload)
+        self.assertEqual(payload["error"]["kind"], "busy")
+        self.assertEqual(headers["retry-after"], "5")
+        # SIGTERM now: both renders finish and are answered, then the server exits 0.
+        s.proc.send_signal(signal.SIGTERM)
+        first.join(120)
+        second.join(120)
+        self.assertEqual(results["first"][0], 200)
+        self.assertEqual(results["second"][0], 200)
+        self.assertIn("Строк: 15 000 000", squash_pdf(results["first"][2]))
+        self.assertEqual(s.proc.wait(timeout=60), 0)
+        self.assertIn("SIGTERM", s.read_log())
+        with self.assertRaises(OSError):
+            s.request("GET", "/api/health")
+        s.log.close()
+
+
+def squash_pdf(data):
+    path = os.path.join(gptest.ARGS.work_dir, "answer.pdf")
+    with open(path, "wb") as f:
+        f.write(data)
+    return gptest.spaced(pdftotext(path))
+
+
+class Scheduled(unittest.TestCase):
+    def test_with_schedule_true_the_server_runs_the_scheduled_batches(self):
+        batches = ("[batch.nightly]\nquery = SELECT p.id FROM projects p WHERE p.id = 1645\ntemplates = application\n"
+                   "formats = pdf\noutput = {id}/{template}\nschedule = 30 3 * * *\ncatch_up = true\n")
+
+        def earlier_run(server):  # a run on record from long ago: the scheduler owes a catch-up at start
+            r = grantpress("--config", server.config, "batch", "nightly", "--quiet", "--now", "2020-01-01 00:00")
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+        s = Server("sched", server_section="schedule = true\n", batches=batches, before=earlier_run)
+        try:
+            deadline = time.time() + 60
+            while True:
+                _, _, runs = s.json("GET", "/api/runs", token=s.tokens["viewer"])
+                caught = [r for r in runs if r["trigger"] == "catch-up" and r["status"] == "complete"]
+                if caught:
+                    break
+                self.assertLess(time.time(), deadline, runs)
+                time.sleep(0.3)
+            self.assertEqual(caught[0]["batch"], "nightly")
+            self.assertIn("scheduler started: 1 scheduled batch", s.read_log())
+        finally:
+            self.assertEqual(s.stop(), 0)
+
+
+class Configuration(unittest.TestCase):
+    def test_a_bad_server_section_is_a_configuration_error_naming_the_line(self):
+        for section, words in (("bind = example.org\n", "is not an IP address"), ("port = 70000\n", "port"),
+                               ("schedule = maybe\n", "true or false"), ("tls = on\n", "unknown key 'tls'")):
+            with self.subTest(section=section):
+                config = gptest.write_config(name="serve-bad.ini", tail="[server]\n" + section)
+                r = grantpress("--config", config, "serve")
+                self.assertEqual(r.returncode, 78, r.stderr)
+                self.assertIn(words, r.stderr)
+                self.assertRegex(r.stderr, r"serve-bad\.ini:\d+")
+
+    def test_a_taken_port_is_an_output_error(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            config = gptest.write_config(name="serve-taken.ini", tail=f"[server]\nport = {taken.getsockname()[1]}\n")
+            r = grantpress("--config", config, "serve")
+        self.assertEqual(r.returncode, 73, r.stderr)
+        self.assertIn("cannot listen on 127.0.0.1:", r.stderr)
+
+    def test_serve_refuses_arguments_and_options(self):
+        config = gptest.write_config(name="serve-args.ini")
+        self.assertEqual(grantpress("--config", config, "serve", "now").returncode, 64)
+        self.assertEqual(grantpress("--config", config, "serve", "--param", "id=1").returncode, 64)
+
+
+if __name__ == "__main__":
+    gptest.main()
