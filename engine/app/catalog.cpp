@@ -4,6 +4,7 @@
 
 #include "data/source.h"
 #include "template/check.h"
+#include "template/fill.h"
 #include "template/template.h"
 
 namespace gp::app {
@@ -29,7 +30,7 @@ std::vector<TemplateInfo> listTemplates(const config::Config& cfg) {
         try {
             for (const auto& p : tmpl::loadTemplate(cfg.templatesDir / (name + ".xml")).params) {
                 info.params.push_back(p.name);
-                info.details.push_back({p.name, typeName(p.type), p.required, p.secret, p.defaultValue});
+                info.details.push_back({p.name, typeName(p.type), p.required, p.secret, p.defaultValue, !p.choices.empty()});
             }
         } catch (const Error& e) {
             info.broken = e;
@@ -68,6 +69,29 @@ CheckReport checkTemplates(const config::Config& cfg, const std::vector<std::str
     options.fontsDir = cfg.fontsDir;
     for (auto& t : report.templates) t.problems = tmpl::checkTemplate(t.path, options);
     return report;
+}
+
+std::vector<ParamChoice> paramChoices(const config::Config& cfg, const std::string& templateName,
+                                      const std::string& param, const std::string& source) {
+    const tmpl::Template t = tmpl::loadTemplate(tmpl::findTemplate(cfg.templatesDir, templateName));
+    const tmpl::ParamDef* p = t.param(param);
+    if (!p) {
+        std::string names;
+        for (const auto& declared : t.params) names += (names.empty() ? "" : ", ") + declared.name;
+        throw Error(ErrorKind::Usage, "template '" + t.name + "' has no parameter '" + param + "'" +
+                                          (names.empty() ? " (it takes none)" : " (parameters: " + names + ")"));
+    }
+    if (p->choices.empty())
+        throw Error(ErrorKind::Usage, "parameter '" + param + "' of template '" + t.name +
+                                          "' has no choices (<param choices=\"query\"> names the query that lists them)");
+    data::Session session(cfg.source(source));
+    std::vector<ParamChoice> out;
+    for (auto& c : tmpl::listChoices(t, *p, session, kMaxChoices)) {
+        ParamChoice choice{toPlainString(c.value), toPlainString(c.label)};
+        if (choice.label.empty()) choice.label = choice.value;
+        out.push_back(std::move(choice));
+    }
+    return out;
 }
 
 }  // namespace gp::app

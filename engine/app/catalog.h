@@ -4,6 +4,7 @@
 // be opened. The CLI prints these; the server (next) will show them.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct ParamInfo {
     bool required = false;
     bool secret = false;                      // never shown back, never in a file name
     std::optional<std::string> defaultValue;  // as written in the template
+    bool choices = false;                     // choices="query": paramChoices lists its values
 };
 
 struct TemplateInfo {
@@ -52,5 +54,23 @@ struct CheckReport {
 // `source`: a data source name; empty: the default one. Throws only for the configuration
 // (an unknown source name is a noDatabase, reported like a source that cannot be opened).
 CheckReport checkTemplates(const config::Config& cfg, const std::vector<std::string>& names, const std::string& source);
+
+// One possible value of a parameter, for a picker: "1645" shown as "1645 — Клуб неравнодушных …".
+struct ParamChoice {
+    std::string value;  // as a user would type it (--param name=value)
+    std::string label;  // the text shown; the value when the query has no label
+};
+
+inline constexpr std::size_t kMaxChoices = 5000;
+
+// The choices of `param` of template `templateName` (a name in the templates folder, as
+// render takes it): its choices query (<param choices="query">) run on `source` (empty: the
+// default source), at most kMaxChoices rows, in the query's order. Values are the `value`
+// column as text, as a user would type it (integers without ".0", dates YYYY-MM-DD); labels
+// the `label` column as text, or the value when the query has none (or it is NULL or empty);
+// rows whose value is NULL are left out. gp::Error(Usage) when the template has no such
+// parameter or the parameter has no choices; Template and Data errors as a render gives them.
+std::vector<ParamChoice> paramChoices(const config::Config& cfg, const std::string& templateName,
+                                      const std::string& param, const std::string& source);
 
 }  // namespace gp::app

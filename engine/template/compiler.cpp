@@ -308,7 +308,7 @@ private:
     }
 
     std::optional<ParamDef> param(const XmlNode& n) {
-        allow(n, {"name", "type", "required", "default", "secret"});
+        allow(n, {"name", "type", "required", "default", "secret", "choices"});
         noText(n);
         noChildren(n);
         ParamDef p;
@@ -331,6 +331,12 @@ private:
         }
         p.required = boolAttr(n, "required");
         p.secret = boolAttr(n, "secret");
+        if (const Attr* c = n.findAttribute("choices")) {
+            // What it names is resolved by the validator, once every query is known.
+            p.choicesLoc = loc(*c);
+            p.choices = trimmed(c->value.text);
+            if (p.choices.empty()) report(*c, "<param> needs a query's name in choices=\"...\"");
+        }
         if (const Attr* d = n.findAttribute("default")) {
             p.defaultValue = d->value.text;
             const std::string& v = d->value.text;

@@ -123,6 +123,12 @@ auto atQuery(const Location& loc, F&& f) -> decltype(f()) {
     }
 }
 
+// How a query is named in the messages of the data source ("query 'x' (file:line)"; atQuery
+// takes the place off again for a template error, which carries it).
+std::string where(const QueryDef& q) {
+    return "query '" + q.name + "' (" + q.loc.file + ":" + std::to_string(q.loc.line) + ")";
+}
+
 // Totals of table columns, exact, computed row by row.
 // The number style of a table (core/format.h): a four-digit number is grouped in a column
 // that also holds a number of five digits or more, its totals and subtotals counted. A
@@ -459,10 +465,6 @@ private:
             collect(b.children, out);
             collect(b.otherwise, out);
         }
-    }
-
-    static std::string where(const QueryDef& q) {
-        return "query '" + q.name + "' (" + q.loc.file + ":" + std::to_string(q.loc.line) + ")";
     }
 
     // The parameters of a query run at `level`: the template's, and parent_column from the rows
@@ -883,6 +885,24 @@ data::Params bindQueryParams(const std::vector<Template>& templates, const std::
         params[name] = whole ? Value(static_cast<std::int64_t>(std::stoll(raw))) : Value(raw);
     }
     return params;
+}
+
+std::vector<Choice> listChoices(const Template& t, const ParamDef& p, data::Session& session, std::size_t limit) {
+    const QueryDef* q = t.query(p.choices);
+    if (!q)  // a compiled template has it (validate.cpp)
+        throw Error(ErrorKind::Template, p.choicesLoc.file, p.choicesLoc.line, p.choicesLoc.column,
+                    "choices=\"" + p.choices + "\": no <query name=\"" + p.choices + "\"> directly under <report>");
+    return atQuery(q->loc, [&] {
+        auto cursor = session.open(q->bound, data::Params{}, where(*q));
+        const ChoiceColumns at = choiceColumns(p, cursor->columns());
+        std::vector<Choice> out;
+        std::vector<Value> row;
+        while (out.size() < limit && cursor->next(row)) {
+            if (isNull(row[at.value])) continue;
+            out.push_back({row[at.value], at.label ? row[*at.label] : Value(Null{})});
+        }
+        return out;
+    });
 }
 
 model::Document fill(const Template& t, std::shared_ptr<data::Session> session, const data::Params& params,

@@ -213,4 +213,18 @@ private:
 
 Resolution resolveRef(const Expr& e, const RefScope& scope) { return ReferenceRules(e, scope).resolve(); }
 
+ChoiceColumns choiceColumns(const ParamDef& p, const std::vector<std::string>& columns) {
+    ChoiceColumns out;
+    const auto value = indexOf(columns, "value");
+    if (!value) {
+        std::string msg = "choices=\"" + p.choices + "\": query '" + p.choices + "' has no column 'value' (columns: " +
+                          joinNames(columns) + "): name the column of the values AS value (and, optionally, the text "
+                                               "shown for each AS label)";
+        throw Error(ErrorKind::Template, p.choicesLoc.file, p.choicesLoc.line, p.choicesLoc.column, msg);
+    }
+    out.value = *value;
+    out.label = indexOf(columns, "label");
+    return out;
+}
+
 }  // namespace gp::tmpl

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,15 @@ struct Resolution {
 // Resolves `e.ref` in `scope`; throws gp::Error(Template) at the reference, saying what is
 // wrong and what was probably meant.
 Resolution resolveRef(const Expr& e, const RefScope& scope);
+
+// Where the `value` and `label` columns of a parameter's choices query (choices="query") are
+// among `columns`. Throws gp::Error(Template) at the choices attribute when there is no
+// `value`, naming the query and the columns it has: the one message of `check` (columns from
+// the database) and of listing the choices (listChoices, fill.h).
+struct ChoiceColumns {
+    std::size_t value = 0;
+    std::optional<std::size_t> label;  // none: the value is shown
+};
+ChoiceColumns choiceColumns(const ParamDef& p, const std::vector<std::string>& columns);
 
 }  // namespace gp::tmpl

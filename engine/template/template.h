@@ -26,6 +26,12 @@ struct ParamDef {
     // It may be used only in <protection> and bound in queries.
     bool secret = false;
     std::optional<std::string> defaultValue;
+    // choices="query": a query directly under <report>, using no parameter, whose rows (a
+    // `value` column, an optional `label`) are the values a form offers. Empty: none.
+    // Run only when asked for (tmpl::listChoices, fill.h), never by a render unless the document
+    // itself uses the query.
+    std::string choices;
+    Location choicesLoc;  // of the choices attribute
     Location loc;
 };
 

@@ -30,6 +30,8 @@ public:
             binds(q, false);
             columnsOf(q);  // every query runs, used or not
         }
+        for (const auto& p : t_.params)
+            if (!p.choices.empty()) choices(p);
         RefScope s = scope();
         for (const TextExpr* te : {&t_.title, &t_.subject, &t_.author, &t_.keywords}) text(*te, s);
         {
@@ -111,6 +113,49 @@ private:
             else if (nested) msg += " (a column of the enclosing row is :parent_column)";
             report(at, msg);
         }
+    }
+
+    // choices="query" of parameter `p`: a query directly under <report>, listing rows (not
+    // one="true"), using no parameter (the choices are listed before any value is given), with
+    // a `value` column (known with a database); the parameter is not secret. Each problem at
+    // the attribute.
+    void choices(const ParamDef& p) {
+        const Location& at = p.choicesLoc;
+        const std::string attr = "choices=\"" + p.choices + "\": ";
+        if (p.secret)
+            report(at, attr + "parameter '" + p.name +
+                           "' is secret (secret=\"true\", or used in <protection>): its values are never shown, so "
+                           "it cannot have choices");
+        const QueryDef* q = t_.query(p.choices);
+        if (!q) {
+            std::vector<std::string> top;
+            for (const auto& tq : t_.queries) top.push_back(tq.name);
+            std::string msg = attr;
+            if (std::find(allQueries_.begin(), allQueries_.end(), p.choices) != allQueries_.end())
+                msg += "query '" + p.choices + "' is declared inside a <repeat>; choices name a query directly under <report>";
+            else
+                msg += "no <query name=\"" + p.choices + "\"> directly under <report>";
+            if (auto h = closest(p.choices, top)) msg += " (did you mean '" + *h + "'?)";
+            else if (top.empty()) msg += " (the template has none)";
+            else {
+                std::string names;
+                for (const auto& n : top) names += (names.empty() ? "" : ", ") + n;
+                msg += " (queries under <report>: " + names + ")";
+            }
+            report(at, msg);
+            return;
+        }
+        if (q->one)
+            report(at, attr + "query '" + q->name +
+                           "' is one=\"true\" (a single record); choices list the rows of a query without it");
+        if (!q->bound.names.empty())
+            report(at, attr + "query '" + q->name + "' uses :" + q->bound.names.front() +
+                           ", but the choices are listed before any parameter is given: their query cannot use one");
+        if (const auto* columns = columnsOf(*q)) try {
+                choiceColumns(p, *columns);
+            } catch (const Error& e) {
+                problems_.push_back(e);
+            }
     }
 
     // Where `:name` first appears in the query's SQL.

@@ -40,7 +40,7 @@ class Check(unittest.TestCase):
         self.assertEqual((r.returncode, r.stdout), (0, "OK application\n"), r.stderr)
 
     def test_lists_every_problem_at_once_with_line_and_column(self):
-        for name in ("references", "elements", "values", "filters"):
+        for name in ("references", "elements", "values", "filters", "choices"):
             path = os.path.join(fixtures("broken"), name + ".xml")
             with open(os.path.join(fixtures("broken"), name + ".expected"), encoding="utf-8") as f:
                 expected = [f"{path}:{line}" for line in f.read().splitlines()]

@@ -498,3 +498,50 @@ TEST(FillModel, StreamedTableInsideARepeatKeepsItsParentRow) {
     // A streamed table cannot look ahead: its four-digit numbers stay whole (core/format.h).
     EXPECT_EQ(totals, (std::vector<std::string>{"2\u00A0691\u00A0000,00\u00A0₽", "1000,50\u00A0₽"}));
 }
+
+// <param choices="query">: a render runs a list query only when the document uses it, so a
+// choices query never runs with a document (and cannot break one); tmpl::listChoices runs it.
+TEST(FillModel, AChoicesQueryRunsOnlyWhenTheChoicesAreListed) {
+    const tmpl::Template t = tmpl::loadTemplate(kFixtures / "fill" / "param_choices.xml");
+    auto session = std::make_shared<data::Session>(fixtureDb());
+    const auto doc = tmpl::fill(t, session, tmpl::bindParams(t, {}), fillOptions());  // no overflow: not run
+    ASSERT_EQ(doc.blocks.size(), 1u);
+    try {
+        tmpl::listChoices(t, t.params.at(0), *session, 10);
+        FAIL() << "the choices query did not run";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Data);
+        EXPECT_NE(std::string(e.what()).find("query 'project_choices'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("integer overflow"), std::string::npos) << e.what();
+    }
+
+    // Even one on a table the database does not have (only check would tell).
+    const tmpl::Template missing = tmpl::parseTemplate(R"(<report title="x">
+  <param name="id" type="integer" default="1645" choices="ids"/>
+  <query name="ids">SELECT id AS value FROM no_such_table</query>
+  <query name="p" one="true">SELECT title FROM projects WHERE id = :id</query>
+  <paragraph>{p.title}</paragraph>
+</report>)", "missing.xml");
+    EXPECT_NO_THROW(tmpl::fill(missing, session, tmpl::bindParams(missing, {}), fillOptions()));
+    EXPECT_THROW(tmpl::listChoices(missing, missing.params.at(0), *session, 10), Error);
+}
+
+TEST(FillModel, ListChoicesGivesTypedValuesAndLabelsUpToTheLimit) {
+    const tmpl::Template t = tmpl::parseTemplate(R"(<report title="x">
+  <param name="n" type="integer" choices="registry_choices"/>
+  <param name="on" type="date" choices="dates"/>
+  <query name="registry_choices">SELECT n AS value, amount AS label FROM registry ORDER BY n DESC</query>
+  <query name="dates">SELECT dt AS value FROM vals ORDER BY id</query>
+  <paragraph>x</paragraph>
+</report>)", "choices.xml");
+    data::Session session(fixtureDb());
+    const auto registry = tmpl::listChoices(t, t.params.at(0), session, 3);
+    ASSERT_EQ(registry.size(), 3u);  // of 5000
+    EXPECT_EQ(std::get<std::int64_t>(registry[0].value), 5000);
+    EXPECT_EQ(std::get<Decimal>(registry[0].label), Decimal::fromInt(6250));
+    EXPECT_EQ(std::get<std::int64_t>(registry[2].value), 4998);
+    const auto dates = tmpl::listChoices(t, t.params.at(1), session, 100);
+    ASSERT_EQ(dates.size(), 7u);  // the eighth row's date is NULL: left out
+    EXPECT_EQ(std::get<Date>(dates[0].value), (Date{2022, 1, 1}));
+    EXPECT_TRUE(isNull(dates[0].label));  // no label column
+}

@@ -493,3 +493,64 @@ TEST(Template, ABatchQuerysParametersAreTypedByTheTemplatesThatDeclareThem) {
             << e.what();
     }
 }
+
+// <param choices="query">: the query listing a parameter's values for a form (app::paramChoices).
+TEST(Template, ParamChoicesNameATopLevelQuery) {
+    const auto t = parseTemplate(R"(<report title="x">
+<param name="id" type="integer" required="true" choices="project_choices"/>
+<query name="project_choices">SELECT id AS value, title AS label FROM projects ORDER BY id</query>
+<paragraph>{id}</paragraph>
+</report>)",
+                                 "choices.xml");
+    ASSERT_EQ(t.params.size(), 1u);
+    EXPECT_EQ(t.params[0].choices, "project_choices");
+    EXPECT_EQ(t.params[0].choicesLoc.line, 2);
+    EXPECT_EQ(t.params[0].choicesLoc.column, 49);
+    EXPECT_TRUE(parseTemplate("<report title=\"x\">\n<param name=\"id\"/>\n</report>", "none.xml").params[0].choices.empty());
+}
+
+TEST(Template, ParamChoicesErrorsPointAtTheAttribute) {
+    // Unknown: a likely typo is named, else the queries it could name are listed.
+    expectError("<report title=\"x\">\n<param name=\"id\" choices=\"project_choises\"/>\n"
+                "<query name=\"project_choices\">SELECT 1 AS value</query>\n</report>",
+                2, "choices=\"project_choises\": no <query name=\"project_choises\"> directly under <report> (did you "
+                   "mean 'project_choices'?)", 18);
+    expectError("<report title=\"x\">\n<param name=\"id\" choices=\"ids\"/>\n"
+                "<query name=\"a\">SELECT 1 AS value</query>\n<query name=\"bb\">SELECT 2 AS value</query>\n</report>",
+                2, "no <query name=\"ids\"> directly under <report> (queries under <report>: a, bb)", 18);
+    expectError("<report title=\"x\">\n<param name=\"id\" choices=\"ids\"/>\n</report>", 2,
+                "no <query name=\"ids\"> directly under <report> (the template has none)", 18);
+    // A parameter is not a query (parameters and queries share one namespace).
+    expectError("<report title=\"x\">\n<param name=\"id\" choices=\"id\"/>\n</report>", 2, "no <query name=\"id\">", 18);
+    // A query of a <repeat> runs once per row: not a list of choices.
+    expectError("<report title=\"x\">\n<query name=\"p\">SELECT id FROM projects</query>\n"
+                "<param name=\"line\" choices=\"lines\"/>\n<repeat rows=\"p\">\n"
+                "<query name=\"lines\">SELECT line_no AS value FROM budget_lines WHERE project_id = :parent_id</query>\n"
+                "<table rows=\"lines\"><column title=\"a\">{value}</column></table>\n</repeat>\n</report>",
+                3, "choices=\"lines\": query 'lines' is declared inside a <repeat>; choices name a query directly under "
+                   "<report> (queries under <report>: p)", 20);
+    // A single record is not a list.
+    expectError("<report title=\"x\">\n<param name=\"id\" choices=\"q\"/>\n"
+                "<query name=\"q\" one=\"true\">SELECT 1 AS value</query>\n</report>",
+                2, "choices=\"q\": query 'q' is one=\"true\" (a single record); choices list the rows of a query without it",
+                18);
+    // The choices are listed before any value is known: no :parameter.
+    expectError("<report title=\"x\">\n<param name=\"year\" type=\"integer\"/>\n<param name=\"id\" choices=\"q\"/>\n"
+                "<query name=\"q\">SELECT id AS value FROM projects WHERE year = :year</query>\n</report>",
+                3, "choices=\"q\": query 'q' uses :year, but the choices are listed before any parameter is given: their "
+                   "query cannot use one", 18);
+    // Empty.
+    expectError("<report title=\"x\">\n<param name=\"id\" choices=\"\"/>\n</report>", 2,
+                "<param> needs a query's name in choices=\"...\"", 18);
+}
+
+TEST(Template, ASecretParameterHasNoChoices) {
+    expectError("<report title=\"x\">\n<param name=\"pin\" secret=\"true\" choices=\"q\"/>\n"
+                "<query name=\"q\">SELECT 1 AS value</query>\n</report>",
+                2, "choices=\"q\": parameter 'pin' is secret (secret=\"true\", or used in <protection>): its values are "
+                   "never shown, so it cannot have choices", 33);
+    // Secret without saying so: it makes a password.
+    expectError("<report title=\"x\">\n<param name=\"pw\" choices=\"q\"/>\n"
+                "<query name=\"q\">SELECT 1 AS value</query>\n<protection owner-password=\"{param.pw}\"/>\n</report>",
+                2, "parameter 'pw' is secret", 18);
+}
