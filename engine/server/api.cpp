@@ -226,6 +226,8 @@ Response Server::Impl::api(Request& req) {
         return problem(403, "auth", "the X-CSRF-Token header is missing or wrong (GET /api/session gives it)");
 
     if (s.size() == 2 && s[1] == "templates") return read ? apiTemplates() : methodNotAllowed("GET");
+    if (s.size() == 6 && s[1] == "templates" && s[3] == "params" && s[5] == "choices")
+        return read ? apiChoices(s[2], s[4]) : methodNotAllowed("GET");
     if (s.size() == 4 && s[1] == "templates" && s[3] == "render") {
         if (m != "POST") return methodNotAllowed("POST");
         const Object::Ptr body = jsonBody(req);
@@ -308,6 +310,7 @@ Response Server::Impl::apiTemplates() {
             po.set("type", p.type);
             po.set("required", p.required);
             if (p.secret) po.set("secret", true);
+            if (p.choices) po.set("choices", "/api/templates/" + t.name + "/params/" + p.name + "/choices");
             if (p.defaultValue && !p.secret) po.set("default", *p.defaultValue);
             params.add(po);
         }
@@ -319,6 +322,19 @@ Response Server::Impl::apiTemplates() {
             if (t.broken->line() > 0) broken.set("line", t.broken->line());
             o.set("broken", broken);
         }
+        out.add(o);
+    }
+    return Response::json(200, text(out));
+}
+
+Response Server::Impl::apiChoices(const std::string& name, const std::string& param) {
+    if (name.find('/') != std::string::npos || name.find(".xml") != std::string::npos)
+        throw Error(ErrorKind::Usage, "'" + name + "' is not a template name");
+    Array out;
+    for (const auto& c : app::paramChoices(cfg, name, param, "")) {
+        Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+        o.set("value", c.value);
+        o.set("label", c.label);
         out.add(o);
     }
     return Response::json(200, text(out));

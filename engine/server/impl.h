@@ -67,6 +67,7 @@ struct Server::Impl {
     Response api(Request& req);
     Response apiLogin(Request& req);
     Response apiTemplates();
+    Response apiChoices(const std::string& name, const std::string& param);
     Response apiRender(Request& req, const std::string& name);
     Response apiBatches();
     Response apiProgress(const std::string& name);

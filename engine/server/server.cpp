@@ -344,7 +344,9 @@ void Server::stop() {
     Impl& s = *impl_;
     if (s.stopping.exchange(true)) return;
     if (s.http) {
-        s.http->stop();  // no new connections; requests under way go on
+        // No new connections; requests under way go on and end their connections, idle
+        // keep-alive connections end (within the keep-alive timeout).
+        s.http->stopAll(false);
         s.gate.drain();  // renders in flight finish
         // Give the connections that are sending their last bytes a moment, then close them.
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(s.cfg.server.timeout);

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <sstream>
 #include <streambuf>
 
@@ -66,15 +67,19 @@ void Sessions::remove(const std::string& id) {
 
 bool RenderGate::enter(std::chrono::milliseconds wait) {
     std::unique_lock lock(mutex_);
-    if (active_ < workers_) {
+    if (active_ < workers_ && waiting_.empty()) {
         ++active_;
         return true;
     }
-    if (waiting_ >= queue_) return false;
-    ++waiting_;
-    const bool got = changed_.wait_for(lock, wait, [this] { return active_ < workers_; });
-    --waiting_;
+    if (static_cast<int>(waiting_.size()) >= queue_) return false;
+    const std::uint64_t ticket = tickets_++;
+    waiting_.push_back(ticket);
+    const bool got =
+        changed_.wait_for(lock, wait, [&] { return active_ < workers_ && waiting_.front() == ticket; });
+    waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
     if (got) ++active_;
+    lock.unlock();
+    changed_.notify_all();  // the next ticket may be at the front now
     return got;
 }
 
@@ -88,7 +93,7 @@ void RenderGate::leave() {
 
 void RenderGate::drain() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return active_ == 0 && waiting_ == 0; });
+    changed_.wait(lock, [this] { return active_ == 0 && waiting_.empty(); });
 }
 
 // ----- batch runs ---------------------------------------------------------------------------

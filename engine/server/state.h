@@ -52,8 +52,9 @@ private:
     std::deque<std::string> order_;  // ids by creation, for the bound
 };
 
-// Renders in flight are at most `workers`; at most `queue` more wait for one. A request that
-// finds the queue full, or waits longer than it may, is answered 503.
+// Renders in flight are at most `workers`; at most `queue` more wait for one, served in the
+// order they came (a request never waits behind later ones: the latency's tail stays short). A
+// request that finds the queue full, or waits longer than it may, is answered 503.
 class RenderGate {
 public:
     RenderGate(int workers, int queue) : workers_(workers), queue_(queue) {}
@@ -81,7 +82,8 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;
     int active_ = 0;
-    int waiting_ = 0;
+    std::deque<std::uint64_t> waiting_;  // tickets, first come first
+    std::uint64_t tickets_ = 0;
 };
 
 // Batch runs started through the server.

@@ -44,6 +44,29 @@ pre.progress { background: #0f1720; color: #e6edf3; padding: .75rem; border-radi
 )";
 
 constexpr const char* kScript = R"(
+// A parameter with choices: its list is fetched the first time the field gets the focus.
+document.querySelectorAll('input[data-choices]').forEach(function (input) {
+  var loaded = false;
+  input.addEventListener('focus', function () {
+    if (loaded) return;
+    loaded = true;
+    fetch(input.getAttribute('data-choices'), { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (choices) {
+        var list = document.getElementById(input.getAttribute('list'));
+        choices.forEach(function (c) {
+          var option = document.createElement('option');
+          option.value = c.value;
+          option.label = c.label;
+          option.textContent = c.label;
+          list.appendChild(option);
+        });
+        list.setAttribute('data-loaded', String(choices.length));
+      })
+      .catch(function () { loaded = false; });
+  });
+});
+
 // Follows a batch run: the log lines and the state, once a second while it runs; when it
 // ends, the page is loaded again (its button, the history) and links to the run's results.
 var WORDS = { complete: 'выполнен', failed: 'с ошибками', stopped: 'остановлен', error: 'не запустился' };
@@ -219,9 +242,14 @@ Response Server::Impl::templatesPage(const Request& req) {
                      << "<option value=\"true\">да</option><option value=\"false\">нет</option></select>";
             } else {
                 body << "<input id=\"" << escape(field) << "\" name=\"p." << escape(p.name) << "\" type=\""
-                     << (p.secret ? "password" : inputType(p.type)) << "\"" << (p.required ? " required" : "");
+                     << (p.secret ? "password" : p.choices ? "text" : inputType(p.type)) << "\"" << (p.required ? " required" : "");
                 if (p.defaultValue && !p.secret) body << " placeholder=\"" << escape(*p.defaultValue) << "\"";
+                // A picker: the browser offers the choices as one types (a number or words of the label).
+                if (p.choices)
+                    body << " list=\"" << escape(field) << "-list\" autocomplete=\"off\" data-choices=\"/api/templates/"
+                         << escape(t.name) << "/params/" << escape(p.name) << "/choices\"";
                 body << ">";
+                if (p.choices) body << "<datalist id=\"" << escape(field) << "-list\"></datalist>";
             }
         }
         body << "<label for=\"" << escape(id) << "-format\">Формат</label><select id=\"" << escape(id)

@@ -155,8 +155,31 @@ class Api(unittest.TestCase):
         self.assertEqual(status, 200)
         by_name = {t["name"]: t for t in templates}
         self.assertIn("application", by_name)
-        self.assertEqual(by_name["application"]["params"], [{"name": "id", "type": "integer", "required": True}])
+        self.assertEqual(by_name["application"]["params"],
+                         [{"name": "id", "type": "integer", "required": True,
+                           "choices": "/api/templates/application/params/id/choices"}])
         self.assertEqual([p["name"] for p in by_name["registry"]["params"]], ["grantor", "year"])
+
+    def test_a_parameter_lists_its_choices(self):
+        viewer = self.s.tokens["viewer"]
+        status, _, choices = self.s.json("GET", "/api/templates/application/params/id/choices", token=viewer)
+        self.assertEqual(status, 200)
+        projects = self.sql_ids()
+        self.assertEqual([c["value"] for c in choices], [str(i) for i in projects])
+        seed = next(c for c in choices if c["value"] == "1645")
+        self.assertIn("Клуб неравнодушных", seed["label"])
+        for path, code, kind in (("/api/templates/application/params/nosuch/choices", 400, "usage"),
+                                 ("/api/templates/registry/params/year/choices", 400, "usage"),
+                                 ("/api/templates/nosuch/params/id/choices", 404, "template")):
+            with self.subTest(path=path):
+                status, _, payload = self.s.json("GET", path, token=viewer)
+                self.assertEqual((status, payload["error"]["kind"]), (code, kind), payload)
+        self.assertEqual(self.s.json("GET", "/api/templates/application/params/id/choices")[0], 401)
+
+    def sql_ids(self):
+        import sqlite3
+        with sqlite3.connect(self.db) as conn:
+            return [r[0] for r in conn.execute("SELECT id FROM projects ORDER BY id")]
 
     def test_render_gives_the_same_bytes_as_the_cli(self):
         out = fresh_dir("serve-cli-render")
@@ -320,7 +343,12 @@ class Limits(unittest.TestCase):
         self.assertEqual(status, 503, payload)
         self.assertEqual(payload["error"]["kind"], "busy")
         self.assertEqual(headers["retry-after"], "5")
+        # An idle keep-alive connection (a browser's) must not hold the shutdown for the 60 s timeout.
+        idle = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+        idle.request("GET", "/api/health")
+        idle.getresponse().read()
         # SIGTERM now: both renders finish and are answered, then the server exits 0.
+        stopped_at = time.time()
         s.proc.send_signal(signal.SIGTERM)
         first.join(120)
         second.join(120)
@@ -328,6 +356,8 @@ class Limits(unittest.TestCase):
         self.assertEqual(results["second"][0], 200)
         self.assertIn("Строк: 15 000 000", squash_pdf(results["first"][2]))
         self.assertEqual(s.proc.wait(timeout=60), 0)
+        self.assertLess(time.time() - stopped_at, 30, "the idle connection held the shutdown")
+        idle.close()
         self.assertIn("SIGTERM", s.read_log())
         with self.assertRaises(OSError):
             s.request("GET", "/api/health")

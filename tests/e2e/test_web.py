@@ -98,6 +98,12 @@ class Browser(unittest.TestCase):
         self.assertFalse(d.find_elements(By.LINK_TEXT, "Проверка шаблонов"))
         field = d.find_element(By.ID, "t-application-id")
         self.assertEqual(field.get_attribute("required"), "true")
+        # A project picker: focusing the field fetches its choices into the field's datalist.
+        field.click()
+        listed = self.wait.until(lambda drv: drv.find_element(By.ID, "t-application-id-list").get_attribute("data-loaded"))
+        self.assertGreater(int(listed), 1)
+        option = d.find_element(By.CSS_SELECTOR, "#t-application-id-list option[value='1645']")
+        self.assertIn("Клуб неравнодушных", option.get_attribute("label"))
         form = field.find_element(By.XPATH, "./ancestor::form")
         # An empty required field is not sent: the browser says so.
         form.find_element(By.XPATH, ".//button[text()='Сформировать']").click()
