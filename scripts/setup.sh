@@ -35,6 +35,9 @@ packages=(
   # tests: the server's web page in a real browser (tests/e2e/test_web.py): headless Chromium
   # driven through its WebDriver by Selenium
   chromium chromium-driver python3-selenium
+  # tests: the shipped nginx site (packaging/nginx) in front of the server, on its own port
+  # (its system service, started by the package, is stopped again below when we installed it)
+  nginx
 )
 
 missing=()
@@ -53,3 +56,11 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# nginx is here for the tests, which run their own: the site on port 80 that installing it may
+# have started is not ours to leave running. (An nginx that was installed before is left alone.)
+for p in "${missing[@]}"; do
+  if [ "$p" = nginx ] && command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+done

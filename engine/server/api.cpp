@@ -292,8 +292,7 @@ Response Server::Impl::apiLogin(Request& req) {
     o.set("role", std::string(roleName(who->role)));
     o.set("csrf", session ? session->csrf : std::string());
     Response r = Response::json(200, text(o));
-    r.headers.emplace_back("Set-Cookie", "gp_session=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                             std::to_string(Sessions::kLongest));
+    r.headers.emplace_back("Set-Cookie", sessionCookie(req, id));
     req.who = who;
     return r;
 }

@@ -23,6 +23,10 @@
 namespace gp::server {
 
 std::int64_t nowSeconds();
+// The Set-Cookie value of a new session: HttpOnly, SameSite=Strict, and Secure when the request
+// came over https through a proxy (X-Forwarded-Proto; a client that sends it falsely only makes
+// its own cookie stricter).
+std::string sessionCookie(const Request& req, const std::string& id);
 // The run a path's ID names in the history ("12"); nullopt when it is not a run number or
 // names no run.
 std::optional<batch::RunRecord> findRun(const config::Config& cfg, const std::string& id);

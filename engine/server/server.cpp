@@ -33,6 +33,11 @@ namespace fs = std::filesystem;
 
 std::int64_t nowSeconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
+std::string sessionCookie(const Request& req, const std::string& id) {
+    return "gp_session=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(Sessions::kLongest) +
+           (req.header("x-forwarded-proto") == "https" ? "; Secure" : "");
+}
+
 namespace {
 
 constexpr const char* kCookie = "gp_session";

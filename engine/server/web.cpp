@@ -214,9 +214,7 @@ Response Server::Impl::webLogin(Request& req) {
     throttle.succeeded(key);
     req.who = who;
     Response r = Response::redirect("/");
-    r.headers.emplace_back("Set-Cookie", "gp_session=" + sessions.create(*who, nowSeconds()) +
-                                             "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                             std::to_string(Sessions::kLongest));
+    r.headers.emplace_back("Set-Cookie", sessionCookie(req, sessions.create(*who, nowSeconds())));
     return r;
 }
 

@@ -127,7 +127,10 @@ class Api(unittest.TestCase):
         cls.db = gptest.sample_db()
         batches = ("[batch.apps]\nquery = SELECT p.id FROM projects p WHERE p.id = 1645 OR p.id IN "
                    "(SELECT id FROM projects ORDER BY id LIMIT 2) ORDER BY p.id\n"
-                   "templates = application\nformats = pdf\noutput = {id}/{template}\npackage = {id}/package\nworkers = 1\n")
+                   "templates = application\nformats = pdf\noutput = {id}/{template}\npackage = {id}/package\nworkers = 1\n"
+                   # Three slow records, one at a time: long enough to be found running.
+                   "[batch.slow]\nquery = SELECT id, 6000000 AS n FROM projects ORDER BY id LIMIT 3\n"
+                   "templates = slow\nformats = pdf\noutput = {id}\nworkers = 1\n")
         cls.s = Server("api", batches=batches)
 
     @classmethod
@@ -309,6 +312,29 @@ class Api(unittest.TestCase):
         self.assertEqual(self.s.json("POST", "/api/batches/apps/stop", body={}, token=oper)[0], 409)
         self.assertEqual(self.s.json("POST", "/api/batches/nosuch/runs", body={}, token=oper)[0], 400)
 
+    def test_a_running_batch_is_409_and_stops_on_request(self):
+        oper = self.s.tokens["oper"]
+        self.assertEqual(self.s.json("POST", "/api/batches/slow/runs", body={}, token=oper)[0], 202)
+        status, _, payload = self.s.json("POST", "/api/batches/slow/runs", body={}, token=oper)
+        self.assertEqual((status, payload["error"]["kind"]), (409, "busy"))
+        self.assertIn("already running", payload["error"]["message"])
+        _, _, batches = self.s.json("GET", "/api/batches", token=oper)
+        self.assertTrue(next(b for b in batches if b["name"] == "slow")["running"])
+        self.assertEqual(self.s.json("POST", "/api/batches/slow/stop", body={}, token=oper)[0], 202)
+        deadline = time.time() + 120
+        while True:
+            _, _, progress = self.s.json("GET", "/api/batches/slow/progress", token=oper)
+            if not progress["running"] and "run" in progress:
+                break
+            self.assertLess(time.time(), deadline, progress)
+            time.sleep(0.2)
+        # The record in flight finished; the others were not run, and the history says so.
+        self.assertEqual(progress["status"], "stopped", progress)
+        _, _, run = self.s.json("GET", f"/api/runs/{progress['run']}", token=oper)
+        self.assertEqual(run["status"], "stopped")
+        self.assertGreater(run["records"]["notRun"], 0)
+        self.assertIn("stopped", run["reason"])
+
     def test_the_log_has_a_line_per_request_and_no_secret(self):
         self.s.json("POST", "/api/session", body={"user": "admin", "password": PASSWORD})
         self.s.json("GET", "/api/templates", token=self.s.tokens["admin"])
@@ -393,6 +419,82 @@ class Scheduled(unittest.TestCase):
             self.assertEqual(caught[0]["batch"], "nightly")
             self.assertIn("scheduler started: 1 scheduled batch", s.read_log())
         finally:
+            self.assertEqual(s.stop(), 0)
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+@unittest.skipUnless(NGINX and shutil.which("openssl"), "nginx and openssl are needed (scripts/setup.sh)")
+class BehindNginx(unittest.TestCase):
+    """The shipped nginx site (packaging/nginx/grantpress.conf), run as it is but for its port,
+    certificate and upstream, in front of the server: TLS outside, loopback inside."""
+
+    def test_signing_in_and_rendering_through_the_shipped_proxy(self):
+        s = Server("nginx")
+        d = fresh_dir("nginx")
+        os.makedirs(os.path.join(d, "logs"))
+        cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
+        with open(os.path.join(gptest.ARGS.source_dir, "packaging", "nginx", "grantpress.conf"), encoding="utf-8") as f:
+            site = f.read()
+        port = free_port()
+        site = (site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
+                .replace("/etc/letsencrypt/live/reports.example.org/fullchain.pem", cert)
+                .replace("/etc/letsencrypt/live/reports.example.org/privkey.pem", key)
+                .replace("http://127.0.0.1:8080", f"http://127.0.0.1:{s.port}"))
+        self.assertIn(f"proxy_pass http://127.0.0.1:{s.port};", site)
+        with open(os.path.join(d, "site.conf"), "w", encoding="utf-8") as f:
+            f.write(site)
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f"daemon off;\npid {d}/nginx.pid;\nerror_log {d}/logs/error.log;\nevents {{}}\n"
+                    f"http {{\n access_log {d}/logs/access.log;\n client_body_temp_path {d}/body;\n"
+                    f" proxy_temp_path {d}/proxy;\n fastcgi_temp_path {d}/fcgi;\n uwsgi_temp_path {d}/uwsgi;\n"
+                    f" scgi_temp_path {d}/scgi;\n include {d}/site.conf;\n}}\n")
+        proxy = subprocess.Popen([NGINX, "-p", d, "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            import ssl
+            context = ssl.create_default_context(cafile=cert)
+
+            def call(method, path, body=None, headers=None):
+                conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=60)
+                h = dict(headers or {})
+                data = None
+                if body is not None:
+                    data = json.dumps(body).encode()
+                    h["Content-Type"] = "application/json"
+                conn.request(method, path, body=data, headers=h)
+                r = conn.getresponse()
+                out = r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+                conn.close()
+                return out
+
+            deadline = time.time() + 20
+            while True:
+                try:
+                    if call("GET", "/api/health")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                self.assertLess(time.time(), deadline, proxy.stderr.read1().decode() if proxy.poll() is not None else "")
+                time.sleep(0.1)
+            status, headers, body = call("POST", "/api/session", {"user": "viewer", "password": PASSWORD})
+            self.assertEqual(status, 200, body)
+            # Behind TLS the session cookie is Secure: the proxy says the request came over https.
+            self.assertIn("Secure", headers["set-cookie"])
+            self.assertIn("max-age=31536000", headers["strict-transport-security"])
+            csrf = json.loads(body)["csrf"]
+            status, headers, pdf = call("POST", "/api/templates/application/render", {"params": {"id": 1645}},
+                                        {"Cookie": headers["set-cookie"].split(";")[0], "X-CSRF-Token": csrf})
+            self.assertEqual((status, headers["content-type"]), (200, "application/pdf"))
+            self.assertTrue(pdf.startswith(b"%PDF"))
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=30)
+            proxy.stderr.close()
             self.assertEqual(s.stop(), 0)
 
 
