@@ -199,7 +199,20 @@ Response Server::Impl::api(Request& req) {
     const auto& s = req.segments;  // s[0] == "api"
     const std::string& m = req.method;
     const bool read = m == "GET" || m == "HEAD";
-    if (s.size() == 2 && s[1] == "health") return read ? Response::json(200, "{\"status\":\"ok\"}") : methodNotAllowed("GET");
+    if (s.size() == 2 && s[1] == "health") {
+        if (!read) return methodNotAllowed("GET");
+        // For monitoring: renders in flight and waiting against the limits.
+        const auto [active, waiting] = gate.load();
+        Object renders(Poco::JSON_PRESERVE_KEY_ORDER);
+        renders.set("active", active);
+        renders.set("waiting", waiting);
+        renders.set("workers", gate.workers());
+        renders.set("queue", gate.queue());
+        Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+        o.set("status", std::string(stopping ? "stopping" : "ok"));
+        o.set("renders", renders);
+        return Response::json(200, text(o));
+    }
     if (s.size() == 2 && s[1] == "openapi.json") return read ? Response::json(200, openApiJson()) : methodNotAllowed("GET");
     if (s.size() == 2 && s[1] == "session") {
         if (m == "POST") return apiLogin(req);

@@ -34,7 +34,7 @@ std::string openApiJson() {
   },
   "security": [{"token": []}, {"session": []}],
   "paths": {
-    "/api/health": {"get": {"summary": "The server answers", "security": [], "responses": {"200": {"description": "ok"}}}},
+    "/api/health": {"get": {"summary": "The server answers: status (ok, stopping) and renders (active, waiting, workers, queue)", "security": [], "responses": {"200": {"description": "ok"}}}},
     "/api/openapi.json": {"get": {"summary": "This description", "security": [], "responses": {"200": {"description": "OpenAPI 3"}}}},
     "/api/session": {
       "post": {"summary": "Sign in: sets the session cookie, returns the CSRF token", "security": [],

@@ -91,6 +91,11 @@ void RenderGate::leave() {
     changed_.notify_all();
 }
 
+std::pair<int, int> RenderGate::load() {
+    std::lock_guard lock(mutex_);
+    return {active_, static_cast<int>(waiting_.size())};
+}
+
 void RenderGate::drain() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return active_ == 0 && waiting_.empty(); });

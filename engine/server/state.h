@@ -63,6 +63,9 @@ public:
     // Blocks until no render is in flight or waiting (shutdown: after the listener stopped).
     void drain();
     int workers() const { return workers_; }
+    int queue() const { return queue_; }
+    // Renders in flight and waiting, now (for /api/health).
+    std::pair<int, int> load();
 
     // Holds a worker for its lifetime.
     class Slot {

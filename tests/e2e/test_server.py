@@ -37,7 +37,7 @@ SLOW_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <report title="Медленный отчёт">
   <param name="n" type="integer" required="true"/>
   <query name="slow" one="true">
-    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x &lt; :n) SELECT COUNT(*) AS total FROM c
+    SELECT COUNT(*) AS total FROM (SELECT 1 FROM projects a, projects b, projects c, projects d, projects e LIMIT :n)
   </query>
   <paragraph>Строк: {slow.total}</paragraph>
 </report>
@@ -110,9 +110,25 @@ class Server:
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=60)
-        self.log.close()
+            try:
+                self.proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()  # a test that failed must not leave a server behind
+                self.proc.wait()
+                raise
+        if not self.log.closed:
+            self.log.close()
         return self.proc.returncode
+
+    def renders(self):
+        return self.json("GET", "/api/health")[2]["renders"]
+
+    def wait_for(self, condition, what, seconds=120):
+        deadline = time.time() + seconds
+        while not condition():
+            if time.time() > deadline:
+                raise AssertionError(f"{what}: not within {seconds} s; log:\n{self.read_log()}")
+            time.sleep(0.05)
 
 
 def render_cli(config, out, *params):
@@ -129,7 +145,7 @@ class Api(unittest.TestCase):
                    "(SELECT id FROM projects ORDER BY id LIMIT 2) ORDER BY p.id\n"
                    "templates = application\nformats = pdf\noutput = {id}/{template}\npackage = {id}/package\nworkers = 1\n"
                    # Three slow records, one at a time: long enough to be found running.
-                   "[batch.slow]\nquery = SELECT id, 6000000 AS n FROM projects ORDER BY id LIMIT 3\n"
+                   "[batch.slow]\nquery = SELECT id, 100000000 AS n FROM projects ORDER BY id LIMIT 3\n"
                    "templates = slow\nformats = pdf\noutput = {id}\nworkers = 1\n")
         cls.s = Server("api", batches=batches)
 
@@ -139,7 +155,8 @@ class Api(unittest.TestCase):
 
     def test_health_and_openapi_describe_every_route(self):
         status, _, body = self.s.json("GET", "/api/health")
-        self.assertEqual((status, body), (200, {"status": "ok"}))
+        self.assertEqual((status, body["status"]), (200, "ok"))
+        self.assertEqual(set(body["renders"]), {"active", "waiting", "workers", "queue"})
         status, _, spec = self.s.json("GET", "/api/openapi.json")
         self.assertEqual(status, 200)
         self.assertEqual(spec["openapi"], "3.0.3")
@@ -352,19 +369,25 @@ class Limits(unittest.TestCase):
     SIGTERM lets the render in flight finish and the server exits 0."""
 
     def test_a_full_queue_is_503_and_shutdown_finishes_what_runs(self):
-        s = Server("limits", server_section="workers = 1\nqueue = 1\ntimeout = 60\n")
+        s = Server("limits", server_section="workers = 1\nqueue = 1\ntimeout = 300\n")
+        try:
+            self.queue_and_stop(s)
+        finally:
+            s.stop()
+
+    def queue_and_stop(self, s):
         viewer = s.tokens["viewer"]
         results = {}
 
         def slow(key):
-            results[key] = s.request("POST", "/api/templates/slow/render", body={"params": {"n": 15000000}}, token=viewer)
+            results[key] = s.request("POST", "/api/templates/slow/render", body={"params": {"n": 100000000}}, token=viewer)
 
         first = threading.Thread(target=slow, args=("first",))
         first.start()
-        time.sleep(0.5)  # the first holds the worker
+        s.wait_for(lambda: s.renders()["active"] == 1, "the first render holds the worker")
         second = threading.Thread(target=slow, args=("second",))
         second.start()
-        time.sleep(0.3)  # the second waits in the queue
+        s.wait_for(lambda: s.renders()["waiting"] == 1, "the second render waits in the queue")
         status, headers, payload = s.json("POST", "/api/templates/slow/render", body={"params": {"n": 10}}, token=viewer)
         self.assertEqual(status, 503, payload)
         self.assertEqual(payload["error"]["kind"], "busy")
@@ -376,13 +399,15 @@ class Limits(unittest.TestCase):
         # SIGTERM now: both renders finish and are answered, then the server exits 0.
         stopped_at = time.time()
         s.proc.send_signal(signal.SIGTERM)
-        first.join(120)
-        second.join(120)
+        first.join(300)
+        second.join(300)
         self.assertEqual(results["first"][0], 200)
         self.assertEqual(results["second"][0], 200)
-        self.assertIn("Строк: 15 000 000", squash_pdf(results["first"][2]))
-        self.assertEqual(s.proc.wait(timeout=60), 0)
-        self.assertLess(time.time() - stopped_at, 30, "the idle connection held the shutdown")
+        self.assertIn("Строк: 100 000 000", squash_pdf(results["first"][2]))
+        self.assertEqual(s.proc.wait(timeout=300), 0)
+        # Both renders, then at most the keep-alive timeout (5 s) for the idle connection: never
+        # the 300 s request timeout.
+        self.assertLess(time.time() - stopped_at, 120, "the idle connection held the shutdown")
         idle.close()
         self.assertIn("SIGTERM", s.read_log())
         with self.assertRaises(OSError):
