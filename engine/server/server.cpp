@@ -218,8 +218,12 @@ Server::Impl::Impl(const config::Config& config, std::ostream& out)
       runs(cfg, [this](const std::string& text) { line(text); }) {}
 
 void Server::Impl::line(const std::string& text) {
+    // A user name or path from a request may hold line breaks: one request, one log line.
+    std::string safe = text;
+    for (char& c : safe)
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
     std::lock_guard lock(logMutex);
-    log << "[" << localStamp(std::time(nullptr)) << "] " << text << "\n" << std::flush;
+    log << "[" << localStamp(std::time(nullptr)) << "] " << safe << "\n" << std::flush;
 }
 
 std::shared_ptr<const Accounts> Server::Impl::currentAccounts() {

@@ -183,7 +183,10 @@ Response Server::Impl::web(Request& req) {
                                                              "может оператор или администратор.</p>"));
         try {
             if (s[2] == "run") runs.start(s[1], {}, req.who->user);
-            else if (s[2] == "stop") runs.stop(s[1]);
+            else if (s[2] == "stop") {
+                batch::findBatch(batch::batches(cfg), s[1]);  // an unknown name is refused, never echoed into Location
+                runs.stop(s[1]);
+            }
             else return problem(404, "usage", "no such address: " + req.path);
         } catch (const Error& e) {
             return Response::html(statusFor(e), page(req, "Пакет не запущен",

@@ -354,10 +354,14 @@ class Api(unittest.TestCase):
 
     def test_the_log_has_a_line_per_request_and_no_secret(self):
         self.s.json("POST", "/api/session", body={"user": "admin", "password": PASSWORD})
+        # A user name with a line break cannot forge a log line.
+        self.s.json("POST", "/api/session", body={"user": "x\n[2026-01-01 00:00:00] access forged", "password": "y" * 12})
         self.s.json("GET", "/api/templates", token=self.s.tokens["admin"])
         log = self.s.read_log()
         self.assertRegex(log, r"access 127\.0\.0\.1 admin GET /api/templates 200 \d+ \d+ms")
         self.assertIn("listening on http://127.0.0.1:", log)
+        self.assertNotIn("\n[2026-01-01 00:00:00] access forged", log)
+        self.assertIn("sign-in failed for 'x?[2026-01-01 00:00:00] access forged'", log)
         for secret in [PASSWORD] + list(self.s.tokens.values()):
             self.assertNotIn(secret, log)
         for token in self.s.tokens.values():
