@@ -138,24 +138,6 @@ std::vector<std::string> readStrings(const Array::Ptr& a) {
     return out;
 }
 
-// The file a manifest names, when it stays inside `base` (links resolved); else nullopt.
-std::optional<fs::path> inside(const fs::path& base, const std::string& rel) {
-    const fs::path p(rel);
-    if (rel.empty() || p.is_absolute() || p.has_root_name() || p.has_root_directory()) return std::nullopt;
-    for (const auto& part : p)
-        if (part == "..") return std::nullopt;
-    std::error_code ec;
-    const fs::path root = fs::weakly_canonical(base.empty() ? fs::path(".") : base, ec);
-    if (ec) return std::nullopt;
-    const fs::path resolved = fs::weakly_canonical(root / p, ec);
-    if (ec) return std::nullopt;
-    auto r = root.begin();
-    auto q = resolved.begin();
-    for (; r != root.end(); ++r, ++q)
-        if (q == resolved.end() || *r != *q) return std::nullopt;
-    return resolved;
-}
-
 }  // namespace
 
 std::string toJson(const Manifest& m) {
@@ -208,6 +190,23 @@ std::string toJson(const Manifest& m) {
     Poco::JSON::Stringifier::stringify(root, out, 1, -1, Poco::JSON_PRESERVE_KEY_ORDER | Poco::JSON_WRAP_STRINGS);
     out << "\n";
     return out.str();
+}
+
+std::optional<fs::path> insideFolder(const fs::path& base, const std::string& rel) {
+    const fs::path p(rel);
+    if (rel.empty() || p.is_absolute() || p.has_root_name() || p.has_root_directory()) return std::nullopt;
+    for (const auto& part : p)
+        if (part == "..") return std::nullopt;
+    std::error_code ec;
+    const fs::path root = fs::weakly_canonical(base.empty() ? fs::path(".") : base, ec);
+    if (ec) return std::nullopt;
+    const fs::path resolved = fs::weakly_canonical(root / p, ec);
+    if (ec) return std::nullopt;
+    auto r = root.begin();
+    auto q = resolved.begin();
+    for (; r != root.end(); ++r, ++q)
+        if (q == resolved.end() || *r != *q) return std::nullopt;
+    return resolved;
 }
 
 Manifest readManifest(const fs::path& path) {
@@ -265,7 +264,7 @@ VerifyResult verify(const fs::path& manifestPath) {
     VerifyResult result;
     auto check = [&](const ManifestFile& f) {
         ++result.checked;
-        const auto p = inside(base, f.path);
+        const auto p = insideFolder(base, f.path);
         if (!p) {
             result.problems.push_back({f.path, "refused: the path is absolute or leads outside the manifest's folder"});
             return;

@@ -78,6 +78,11 @@ std::string toJson(const Manifest& m);
 // Throws gp::Error(Data) naming the file on malformed JSON or a status it does not know.
 Manifest readManifest(const std::filesystem::path& path);
 
+// The file `rel` (a path a manifest lists, '/' separated) inside `base`, when it stays inside
+// it — not absolute, no "..", symbolic links resolved — else nullopt. A manifest is not
+// trusted: verify and the server open only what this gives.
+std::optional<std::filesystem::path> insideFolder(const std::filesystem::path& base, const std::string& rel);
+
 struct VerifyProblem {
     std::string path;
     std::string problem;  // "missing", "size 123, expected 456", "SHA-256 differs", "outside …"

@@ -60,6 +60,14 @@ Poco::JSON::Object::Ptr jsonBody(const Request& req) {
     throw Error(ErrorKind::Usage, "the request body must be a JSON object, e.g. {\"params\": {\"id\": 1645}}");
 }
 
+// A string field of a JSON body ("" when absent); gp::Error(Usage) when it is something else.
+std::string stringField(const Object::Ptr& body, const std::string& name) {
+    if (!body->has(name) || body->get(name).isEmpty()) return "";
+    const Poco::Dynamic::Var v = body->get(name);
+    if (!v.isString()) throw Error(ErrorKind::Usage, "\"" + name + "\" must be a string");
+    return v.extract<std::string>();
+}
+
 // {"id": 1645, "year": "2022"} -> strings, as the command line gives them.
 std::map<std::string, std::string> paramsOf(const Object::Ptr& body) {
     std::map<std::string, std::string> params;
@@ -244,7 +252,8 @@ Response Server::Impl::api(Request& req) {
     if (s.size() == 4 && s[1] == "templates" && s[3] == "render") {
         if (m != "POST") return methodNotAllowed("POST");
         const Object::Ptr body = jsonBody(req);
-        const std::string format = body->has("format") ? body->getValue<std::string>("format") : "pdf";
+        const std::string given = stringField(body, "format");
+        const std::string format = given.empty() ? "pdf" : given;
         return renderFile(s[2], paramsOf(body), format, false);
     }
     if (s.size() == 2 && s[1] == "batches") return read ? apiBatches() : methodNotAllowed("GET");
@@ -282,8 +291,8 @@ Response Server::Impl::api(Request& req) {
 
 Response Server::Impl::apiLogin(Request& req) {
     const Object::Ptr body = jsonBody(req);
-    const std::string user = body->has("user") ? body->getValue<std::string>("user") : "";
-    const std::string password = body->has("password") ? body->getValue<std::string>("password") : "";
+    const std::string user = stringField(body, "user");
+    const std::string password = stringField(body, "password");
     if (user.empty() || password.empty()) throw Error(ErrorKind::Usage, "give \"user\" and \"password\"");
     const std::string key = user + "|" + req.address;
     if (const int wait = throttle.wait(key, nowSeconds()); wait > 0) {
@@ -447,8 +456,10 @@ Response Server::Impl::apiRunFile(const Request&, const std::string& id, const s
         for (const auto& [file, size] : runFiles(batch::readManifest(manifest)))
             if (file == path) listed = true;
     if (!listed) return notFound("run " + id + " has no file '" + path + "'");
-    const fs::path file = (manifest.parent_path() / path).lexically_normal();
-    std::ifstream in(file, std::ios::binary);
+    // The manifest is not trusted either: a listed path that leaves the run's folder is refused.
+    const auto file = batch::insideFolder(manifest.parent_path(), path);
+    if (!file) return notFound("run " + id + " has no file '" + path + "' inside its folder");
+    std::ifstream in(*file, std::ios::binary);
     if (!in) return notFound("the file '" + path + "' of run " + id + " is gone from the batch folder");
     std::ostringstream bytes;
     bytes << in.rdbuf();

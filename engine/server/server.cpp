@@ -144,6 +144,7 @@ public:
                 out.set("Referrer-Policy", "same-origin");
             }
             for (const auto& [name, value] : res.headers) out.add(name, value);
+            if (res.status == 413) out.setKeepAlive(false);  // its unread body must not be read as the next request
             if (in.getMethod() == "HEAD") {
                 out.send();
             } else {
@@ -170,8 +171,9 @@ private:
         if (req.path.empty() || req.path[0] != '/') return problem(400, "usage", "the request's path must start with '/'");
         req.segments = splitPath(req.path);
         for (const auto& segment : req.segments)
-            if (segment == ".." || segment == "." || segment.find('\0') != std::string::npos)
-                return problem(400, "usage", "the path may not contain '.' or '..' segments");
+            if (segment == ".." || segment == "." || segment.find('\0') != std::string::npos ||
+                segment.find('/') != std::string::npos)
+                return problem(400, "usage", "the path may not contain '.' or '..' segments or an encoded '/'");
         if (q != std::string::npos) {
             Request query;
             query.body = uri.substr(q + 1);
@@ -337,6 +339,8 @@ void Server::start() {
             std::ostream out(&sink);
             batch::ScheduleOptions options;
             options.stop = &s.scheduleStop;
+            options.reload = &s.scheduleReload;
+            options.reloadConfig = [file = s.cfg.file] { return config::Config::load(file); };
             options.log = &out;
             try {
                 batch::schedule(s.cfg, options);
@@ -348,6 +352,16 @@ void Server::start() {
 }
 
 std::uint16_t Server::port() const { return impl_->port; }
+
+void Server::reload() {
+    Impl& s = *impl_;
+    if (s.cfg.server.schedule) {
+        s.scheduleReload = true;
+        s.line("SIGHUP: the scheduler rereads " + s.cfg.file.string());
+    } else {
+        s.line("SIGHUP: nothing to reread without [server] schedule = true; the server's settings take a restart");
+    }
+}
 
 void Server::stop() {
     Impl& s = *impl_;
@@ -376,12 +390,13 @@ int serveCommand(const config::Config& cfg) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     // Blocked in every thread the server starts: the main thread takes them with sigwait.
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     Server server(cfg, std::cout);
     server.start();
     int signal = 0;
-    sigwait(&signals, &signal);
+    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) server.reload();
     std::cout << "[" << localStamp(std::time(nullptr)) << "] " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
               << ": finishing the requests in flight\n"
               << std::flush;

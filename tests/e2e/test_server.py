@@ -323,11 +323,43 @@ class Api(unittest.TestCase):
         for path in ("1645/nothing.pdf", "../../serve-api.ini", "%2e%2e/%2e%2e/users", "1645/../../users"):
             status, _, _ = self.s.request("GET", f"/api/runs/{progress['run']}/files/{path}", token=oper)
             self.assertIn(status, (400, 404), path)
+        # A manifest is not trusted: one edited to list a file outside the run's folder (the
+        # accounts, here) gets nothing from the server.
+        manifest_path = os.path.join(self.s.dir, "out", "apps", "apps.manifest.json")
+        with open(manifest_path, encoding="utf-8") as f:
+            original = f.read()
+        edited = json.loads(original)
+        edited["records"][0]["files"].append({"path": "../../users", "size": 1, "sha256": "0" * 64})
+        # …or a link inside the folder that leads out of it.
+        leak = os.path.join(self.s.dir, "out", "apps", "1645", "leak.pdf")
+        os.symlink(os.path.join(self.s.dir, "users"), leak)
+        edited["records"][0]["files"].append({"path": "1645/leak.pdf", "size": 1, "sha256": "0" * 64})
+        with open(manifest_path, "w", encoding="utf-8") as f:
+            json.dump(edited, f)
+        try:
+            for path in ("../../users", "..%2F..%2Fusers", "1645/leak.pdf"):
+                status, _, payload = self.s.request("GET", f"/api/runs/{progress['run']}/files/{path}", token=oper)
+                self.assertIn(status, (400, 404), path)
+                self.assertNotIn(b"pbkdf2", payload)
+        finally:
+            os.remove(leak)
+            with open(manifest_path, "w", encoding="utf-8") as f:
+                f.write(original)
         _, _, runs = self.s.json("GET", "/api/runs", token=self.s.tokens["viewer"])
         self.assertIn(progress["run"], [r["id"] for r in runs])
         self.assertEqual(self.s.json("GET", "/api/runs/999999", token=oper)[0], 404)
         self.assertEqual(self.s.json("POST", "/api/batches/apps/stop", body={}, token=oper)[0], 409)
         self.assertEqual(self.s.json("POST", "/api/batches/nosuch/runs", body={}, token=oper)[0], 400)
+
+    def test_a_batch_that_cannot_start_is_refused_not_reported_started(self):
+        oper = self.s.tokens["oper"]
+        status, _, payload = self.s.json("POST", "/api/batches/apps/runs", body={"params": {"yeer": "2023"}}, token=oper)
+        self.assertEqual((status, payload["error"]["kind"]), (400, "usage"), payload)
+        self.assertIn("takes no parameter 'yeer'", payload["error"]["message"])
+        # The command line refuses it the same way (it was ignored before).
+        r = grantpress("--config", self.s.config, "batch", "apps", "--param", "yeer=2023", "--quiet")
+        self.assertEqual(r.returncode, 64, r.stderr)
+        self.assertIn("takes no parameter 'yeer'", r.stderr)
 
     def test_a_running_batch_is_409_and_stops_on_request(self):
         oper = self.s.tokens["oper"]
@@ -447,6 +479,11 @@ class Scheduled(unittest.TestCase):
                 time.sleep(0.3)
             self.assertEqual(caught[0]["batch"], "nightly")
             self.assertIn("scheduler started: 1 scheduled batch", s.read_log())
+            # SIGHUP rereads reports.ini for the scheduler and never stops the server.
+            s.proc.send_signal(signal.SIGHUP)
+            s.wait_for(lambda: "SIGHUP: the scheduler rereads" in s.read_log(), "the reload")
+            self.assertEqual(s.json("GET", "/api/health")[0], 200)
+            self.assertIsNone(s.proc.poll())
         finally:
             self.assertEqual(s.stop(), 0)
 
