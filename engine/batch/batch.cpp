@@ -397,6 +397,18 @@ Plan makePlan(const config::Config& cfg, const BatchSpec& spec, const RunOptions
         plan.templates.push_back(tmpl::loadTemplate(path));
         m.templates.push_back({plan.templates.back().name, sha256Hex(readFile(path))});
     }
+    // A --param (or an API client's parameter) that nothing takes is refused, never ignored:
+    // the batch's param.NAME keys, its query's :names and its templates' <param>s take them.
+    std::set<std::string> known;
+    for (const auto& [name, value] : spec.params) known.insert(name);
+    for (const auto& name : data::bindNames(spec.query).names) known.insert(name);
+    for (const auto& t : plan.templates)
+        for (const auto& p : t.params) known.insert(p.name);
+    for (const auto& [name, value] : options.params)
+        if (!known.count(name))
+            throw Error(ErrorKind::Usage, "[batch." + spec.name + "] (" + spec.where + ") takes no parameter '" + name +
+                                              "' (it takes: " + joined(std::vector<std::string>(known.begin(), known.end())) +
+                                              ")");
     // Secret parameters (passwords of the documents) are used, never shown: "***" in the
     // manifest, the history and alerts.
     for (const auto& t : plan.templates)
@@ -807,6 +819,7 @@ RunSummary run(const config::Config& cfg, const BatchSpec& spec, const RunOption
     Outputs outputs = planOutputs(cfg, spec, plan, records);
     const Share share = takeShare(outputs, spec, options);
     const FolderLock lock(plan.root, spec.name);
+    if (options.started) options.started();
     State state(plan.root / ".grantpress-state.json");
 
     RecordRenderer renderer(cfg, spec, options, plan, state);

@@ -53,6 +53,10 @@ struct RunOptions {
     std::ostream* log = nullptr;                // progress and failures (stderr when null)
     const std::atomic<bool>* stop = nullptr;    // set by a signal: finish in-flight records, then stop
     std::function<std::time_t()> now;           // clock (tests inject one); default: time()
+    // Called once the run has passed every check that stops a whole batch (parameters, the
+    // query and its columns, output names, the folder lock) and is about to render: a caller
+    // that runs the batch elsewhere can say "started" only then.
+    std::function<void()> started;
 };
 
 struct RunSummary {

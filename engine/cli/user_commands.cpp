@@ -1,6 +1,8 @@
 #include "cli/user_commands.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -145,6 +147,34 @@ void list(const Accounts& accounts, const fs::path& file, std::ostream& out) {
             << "\n";
 }
 
+// Held while the users file is read, changed and written: two `grantpress user` commands at
+// once (two admins, a script) would otherwise both save, the later one undoing the other's
+// change (a revoked token working again) while both said done. An advisory lock on
+// "<users>.lock" beside it, released when the command ends.
+class UsersLock {
+public:
+    explicit UsersLock(const fs::path& file) {
+        const fs::path folder = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+        std::error_code ec;
+        if (fs::create_directories(folder, ec); !ec) fs::permissions(folder, fs::perms::owner_all, ec);
+        const std::string lock = file.string() + ".lock";
+        fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd_ < 0) throwOutputError("cannot write the users file " + file.string() + " (its lock " + lock + ")", errno);
+        while (::flock(fd_, LOCK_EX) != 0)
+            if (errno != EINTR) {
+                const int e = errno;
+                ::close(fd_);
+                throwOutputError("cannot lock the users file " + file.string(), e);
+            }
+    }
+    ~UsersLock() { ::close(fd_); }
+    UsersLock(const UsersLock&) = delete;
+    UsersLock& operator=(const UsersLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
 int run(const std::vector<std::string>& args, const fs::path& file, std::istream& in, std::ostream& out,
         std::ostream& err, bool interactive) {
     if (args.empty()) throw Error(ErrorKind::Usage, std::string("user takes a subcommand: ") + kForms);
@@ -154,9 +184,12 @@ int run(const std::vector<std::string>& args, const fs::path& file, std::istream
     };
     if (command == "add") {
         const auto [name, role] = addArguments(args);
+        requireUnknown(Accounts::load(file), name, file);  // before asking for a password in vain
+        const std::string password = newPassword(name, in, err, interactive);
+        const UsersLock lock(file);  // the password is typed: the file is read again under the lock
         Accounts accounts = Accounts::load(file);
         requireUnknown(accounts, name, file);
-        accounts.addUser(name, role, newPassword(name, in, err, interactive));
+        accounts.addUser(name, role, password);
         accounts.save(file);
         out << "added user " << name << " (" << server::roleName(role) << ")\n";
         return 0;
@@ -164,9 +197,12 @@ int run(const std::vector<std::string>& args, const fs::path& file, std::istream
     if (command == "passwd") {
         expect(2, "one user name: user passwd NAME");
         const std::string& name = args[1];
+        requireKnown(Accounts::load(file), name, file);
+        const std::string password = newPassword(name, in, err, interactive);
+        const UsersLock lock(file);
         Accounts accounts = Accounts::load(file);
         requireKnown(accounts, name, file);
-        accounts.setPassword(name, newPassword(name, in, err, interactive));
+        accounts.setPassword(name, password);
         accounts.save(file);
         out << "changed the password of " << name << "\n";
         return 0;
@@ -175,6 +211,7 @@ int run(const std::vector<std::string>& args, const fs::path& file, std::istream
         expect(3, "a user name and a role: user role NAME viewer|operator|admin");
         const std::string& name = args[1];
         const Role role = roleArgument(args[2]);
+        const UsersLock lock(file);
         Accounts accounts = Accounts::load(file);
         accounts.setRole(name, role);
         accounts.save(file);
@@ -184,6 +221,7 @@ int run(const std::vector<std::string>& args, const fs::path& file, std::istream
     if (command == "remove") {
         expect(2, "one user name: user remove NAME");
         const std::string& name = args[1];
+        const UsersLock lock(file);
         Accounts accounts = Accounts::load(file);
         const auto tokens = accounts.tokens();
         const auto revoked = std::count_if(tokens.begin(), tokens.end(), [&](const auto& t) { return t.user == name; });
@@ -197,6 +235,7 @@ int run(const std::vector<std::string>& args, const fs::path& file, std::istream
     if (command == "token") {
         expect(2, "one user name: user token NAME");
         const std::string& name = args[1];
+        const UsersLock lock(file);
         Accounts accounts = Accounts::load(file);
         const std::string token = accounts.addToken(name, std::time(nullptr));
         accounts.save(file);  // before the token is shown: a token shown but not saved would not work
@@ -209,6 +248,7 @@ int run(const std::vector<std::string>& args, const fs::path& file, std::istream
     if (command == "revoke") {
         expect(2, "one token id: user revoke TOKEN_ID ('grantpress user list' shows them)");
         const std::string& id = args[1];
+        const UsersLock lock(file);
         Accounts accounts = Accounts::load(file);
         const auto tokens = accounts.tokens();
         const auto it = std::find_if(tokens.begin(), tokens.end(), [&](const auto& t) { return t.id == id; });

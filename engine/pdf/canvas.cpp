@@ -143,6 +143,11 @@ void Canvas::rotatedText(const Face& face, double size, double x, double y, doub
     setFill(Color::gray(gray));
     const double a = degrees * 3.14159265358979323846 / 180;
     const double c = std::round(std::cos(a) * 1e6) / 1e6, s = std::round(std::sin(a) * 1e6) / 1e6;
+    // Character spacing is graphics state: a tightened line drawn before must not reach this text.
+    if (tracking_ != 0) {
+        doc_.check(HPDF_Page_SetCharSpace(page(), 0), "set the character spacing");
+        tracking_ = 0;
+    }
     doc_.check(HPDF_Page_SetTextMatrix(page(), r(c), r(s), r(-s), r(c), r(x), r(y)), "turn text");
     const std::string utf8 = utf8::encode(text);
     doc_.check(HPDF_Page_ShowText(page(), utf8.c_str()), "draw text");

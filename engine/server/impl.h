@@ -54,6 +54,7 @@ struct Server::Impl {
     std::uint16_t port = 0;
     std::atomic<bool> stopping{false};
     std::atomic<bool> scheduleStop{false};
+    std::atomic<bool> scheduleReload{false};
     std::thread scheduler;
 
     void line(const std::string& text);

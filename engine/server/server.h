@@ -30,6 +30,9 @@ public:
     // Stops accepting, lets the requests and renders in flight finish, stops batch runs (their
     // documents in flight finish and their manifests are written) and the scheduler.
     void stop();
+    // SIGHUP: the scheduler inside ([server] schedule = true) rereads reports.ini as
+    // `grantpress schedule` does; the server's own settings take a restart.
+    void reload();
 
     struct Impl;  // the insides: server/impl.h, for the server's own files
 
@@ -38,7 +41,7 @@ private:
 };
 
 // Starts the server, waits for SIGTERM or SIGINT, stops it gracefully; returns the exit code
-// (0 after a clean stop).
+// (0 after a clean stop). SIGHUP reloads (Server::reload) and never stops it.
 int serveCommand(const config::Config& cfg);
 
 }  // namespace gp::server

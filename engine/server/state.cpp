@@ -145,7 +145,10 @@ struct Runs::Active {
     LineBuffer buffer;
     std::ostream out{&buffer};
     std::thread thread;
-    std::mutex mutex;  // guards the outcome
+    std::mutex mutex;  // guards the outcome and `started`
+    std::condition_variable changed;
+    bool begun = false;           // passed the checks (RunOptions::started)
+    std::optional<Error> failed;  // why it ended before it started
     std::optional<std::int64_t> run;
     std::string status;
 };
@@ -157,7 +160,7 @@ Runs::~Runs() { stopAll(); }
 void Runs::start(const std::string& name, const std::map<std::string, std::string>& params, const std::string& user) {
     const std::vector<batch::BatchSpec> all = batch::batches(cfg_);
     const batch::BatchSpec& spec = batch::findBatch(all, name);  // Usage error when unknown
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     auto it = runs_.find(name);
     if (it != runs_.end() && !it->second->finished)
         throw Error(ErrorKind::Busy, "batch '" + name + "' is already running (started by " + it->second->user + ")");
@@ -169,18 +172,35 @@ void Runs::start(const std::string& name, const std::map<std::string, std::strin
     options.params = params;
     options.log = &active->out;
     options.stop = &active->stop;
+    options.started = [a = active.get()] {
+        {
+            std::lock_guard guard(a->mutex);
+            a->begun = true;
+        }
+        a->changed.notify_all();
+    };
     active->thread = std::thread([this, spec, options, active] {
         const batch::Outcome outcome = batch::runRecorded(cfg_, spec, options, "server", active->out);
         {
             std::lock_guard done(active->mutex);
             if (outcome.record.id > 0) active->run = outcome.record.id;
             active->status = outcome.record.status;
+            if (!active->begun)
+                active->failed = Error(outcome.errorKind.value_or(ErrorKind::Render),
+                                       outcome.record.reason.empty() ? "the batch ended before it started"
+                                                                     : outcome.record.reason);
         }
+        active->changed.notify_all();
         say_("batch " + spec.name + ": " + outcome.record.status +
              (outcome.record.reason.empty() ? "" : " — " + outcome.record.reason));
         active->finished = true;
     });
-    runs_[name] = std::move(active);
+    runs_[name] = active;
+    lock.unlock();
+    // Said "started" only once it has: a bad parameter or query is the caller's error now.
+    std::unique_lock wait(active->mutex);
+    active->changed.wait(wait, [&] { return active->begun || active->failed.has_value(); });
+    if (active->failed) throw *active->failed;
 }
 
 bool Runs::stop(const std::string& batch) {

@@ -98,8 +98,11 @@ public:
     Runs(const Runs&) = delete;
     Runs& operator=(const Runs&) = delete;
 
-    // Starts [batch.NAME] in the background with `params` overriding its param.NAME values;
-    // gp::Error(Usage) for an unknown batch or a bad parameter name, Error(Busy) when it runs.
+    // Starts [batch.NAME] in the background with `params` overriding its param.NAME values, and
+    // returns once it has passed the checks that stop a whole batch (batch::RunOptions::started).
+    // Throws what stopped it before that — gp::Error(Usage) for an unknown batch or a bad
+    // parameter, Error(Busy) when it runs here or its folder is locked by another process, the
+    // query's own errors — and then the failed attempt is in the history as usual.
     void start(const std::string& batch, const std::map<std::string, std::string>& params, const std::string& user);
     // Asks the batch's run to stop (documents in flight finish, the manifest is written);
     // false when it is not running.

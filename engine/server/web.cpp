@@ -185,7 +185,7 @@ Response Server::Impl::web(Request& req) {
             if (s[2] == "run") runs.start(s[1], {}, req.who->user);
             else if (s[2] == "stop") {
                 batch::findBatch(batch::batches(cfg), s[1]);  // an unknown name is refused, never echoed into Location
-                runs.stop(s[1]);
+                if (!runs.stop(s[1])) return Response::redirect("/batches#batch-" + s[1]);  // it had ended: nothing to log
             }
             else return problem(404, "usage", "no such address: " + req.path);
         } catch (const Error& e) {

@@ -192,11 +192,12 @@ lxw_row_t TableWriter::render() {
         });
     }
 
-    // One table on the sheet: its header is printed on every page and, when little stands
-    // above it, stays on the screen while the rows scroll.
-    if (placement_.alone) {
+    // One table at the top of its sheet (a sheet of its own, or a running sheet that opens
+    // with it): its header stays on the screen while the rows scroll and is printed on every
+    // page. Further down a running sheet it would also top the pages of the text after it.
+    if (placement_.alone && firstData <= kMaxFrozenRows) {
         lxw_worksheet* ws = sheet_.ws();
-        if (firstData <= kMaxFrozenRows) worksheet_freeze_panes(ws, firstData, 0);
+        worksheet_freeze_panes(ws, firstData, 0);
         sheet_.call(worksheet_repeat_rows(ws, header, header), "repeated header rows");
     }
     if (own) pageSetup(sheet_, doc_, doc_.page.landscape);

@@ -110,6 +110,26 @@ class Users(unittest.TestCase):
                          (0, f"no users in {self.users}: add one with 'grantpress user add NAME --role ROLE'\n"))
         self.assertEqual(mode(self.users), 0o600)
 
+    def test_a_change_waits_for_another_in_progress_and_loses_nothing(self):
+        import fcntl
+        self.assertEqual(self.user("add", "anna", "--role", "viewer", password=PASSWORD).returncode, 0)
+        token = self.user("token", "anna").stdout.strip()
+        token_id = token.split("_")[1]
+        # Another `grantpress user` holds the lock (as while its admin types a password)…
+        with open(self.users + ".lock", "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            revoke = subprocess.Popen([gptest.ARGS.grantpress, "--config", self.config, "user", "revoke", token_id],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1)
+            self.assertIsNone(revoke.poll(), "the revoke did not wait for the change in progress")
+            fcntl.flock(held, fcntl.LOCK_UN)
+        out, errors = revoke.communicate(timeout=60)
+        self.assertEqual(revoke.returncode, 0, errors)
+        # …and a later change does not bring the revoked token back.
+        self.assertEqual(self.user("add", "boris", "--role", "viewer", password=PASSWORD).returncode, 0)
+        self.assertNotIn(token_id, self.file_text())
+        self.assertIn("user boris viewer", self.file_text())
+
     def test_mistakes_exit_64_and_change_nothing(self):
         self.assertEqual(self.user("add", "alice", "--role", "viewer", password=PASSWORD).returncode, 0)
         before = self.file_text()
