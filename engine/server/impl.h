@@ -53,6 +53,8 @@ struct Server::Impl {
     std::unique_ptr<Poco::Net::HTTPServer> http;
     std::uint16_t port = 0;
     std::atomic<bool> stopping{false};
+    // Requests being handled: stop() waits for them, so no handler outlives the state it uses.
+    std::atomic<int> inFlight{0};
     std::atomic<bool> scheduleStop{false};
     std::atomic<bool> scheduleReload{false};
     std::thread scheduler;

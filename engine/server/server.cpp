@@ -119,6 +119,11 @@ public:
     explicit Handler(Server::Impl& impl) : impl_(impl) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+        ++impl_.inFlight;
+        struct Done {
+            std::atomic<int>& n;
+            ~Done() { --n; }
+        } done{impl_.inFlight};
         const auto began = std::chrono::steady_clock::now();
         Request req;
         Response res;
@@ -376,6 +381,9 @@ void Server::stop() {
         while (s.http->currentConnections() > 0 && std::chrono::steady_clock::now() < until)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         s.http->stopAll(true);
+        // A handler still at work (a check over a slow database, a sign-in's hash) finishes
+        // before the state it uses goes; its closed socket ends its answer.
+        while (s.inFlight > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     s.scheduleStop = true;
     if (s.scheduler.joinable()) s.scheduler.join();

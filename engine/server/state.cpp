@@ -61,6 +61,7 @@ std::optional<Sessions::Session> Sessions::find(const std::string& id, std::int6
 void Sessions::remove(const std::string& id) {
     std::lock_guard lock(mutex_);
     sessions_.erase(id);
+    std::erase(order_, id);  // signed out: its place in the bound is free again
 }
 
 // ----- the render gate ----------------------------------------------------------------------

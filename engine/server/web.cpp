@@ -23,6 +23,7 @@ header { background: #17324d; color: #fff; padding: .5rem 1.5rem; display: flex;
 header a { color: #fff; }
 header .who { margin-left: auto; }
 header .who button { margin: 0 0 0 .75rem; }
+header .who form { display: inline; }
 main { max-width: 60rem; margin: 1.5rem auto; padding: 0 1.5rem; }
 h1 { font-size: 1.6rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.25rem; margin: 1.5rem 0 .5rem; }
@@ -108,9 +109,9 @@ std::string page(const Request& req, const std::string& title, const std::string
         out << "<nav aria-label=\"Разделы\"><a href=\"/\">Шаблоны</a> · <a href=\"/batches\">Пакеты и запуски</a>";
         if (allows(req.who->role, Role::Admin)) out << " · <a href=\"/checks\">Проверка шаблонов</a>";
         out << "</nav><span class=\"who\">" << escape(req.who->user) << " (" << roleName(req.who->role) << ")"
-            << " <form method=\"post\" action=\"/logout\" style=\"display:inline\">"
+            << " <form method=\"post\" action=\"/logout\">"
             << "<input type=\"hidden\" name=\"csrf\" value=\"" << escape(req.csrf) << "\">"
-            << "<button class=\"secondary\" type=\"submit\" style=\"margin:0\">Выйти</button></form></span>";
+            << "<button class=\"secondary\" type=\"submit\">Выйти</button></form></span>";
     }
     out << "</header><main id=\"main\"><h1>" << escape(title) << "</h1>" << body << "</main>"
         << "<script src=\"/static/app.js\"></script></body></html>\n";
