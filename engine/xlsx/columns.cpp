@@ -84,11 +84,7 @@ std::vector<ColumnNeed> measureTable(const model::Table& table, const std::deque
 }
 
 double printableWidth(const model::Document& doc, bool landscape) {
-    double w = 210, h = 297;  // A4, mm
-    if (doc.page.size == model::PageSetup::Size::A3) w = 297, h = 420;
-    if (doc.page.size == model::PageSetup::Size::Letter) w = 215.9, h = 279.4;
-    const double mm = (landscape ? h : w) - doc.page.left - doc.page.right;
-    return std::max(0.0, mm * kPixelsPerMm / 7);  // 7 pixels a unit (the cell padding is left to fitToWidth)
+    return std::max(0.0, printableMm(doc, landscape) * kPixelsPerMm / 7);  // 7 pixels a unit (the cell padding is left to fitToWidth)
 }
 
 int widthPixels(const std::vector<double>& widths) {

@@ -210,13 +210,16 @@ std::string excelHeaderFooter(std::string_view text) {
     return out;
 }
 
-PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape) {
+double printableMm(const model::Document& doc, bool landscape) {
     double w = 210, h = 297;  // A4, mm
     if (doc.page.size == model::PageSetup::Size::A3) w = 297, h = 420;
     if (doc.page.size == model::PageSetup::Size::Letter) w = 215.9, h = 279.4;
-    const double margins = doc.page.left + doc.page.right;
+    return (landscape ? h : w) - doc.page.left - doc.page.right;
+}
+
+PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape) {
     const double content = widthPixels * 25.4 / 96;  // Excel's 96 pixels an inch
-    auto scale = [&](bool across) { return content > 0 ? std::min(1.0, ((across ? h : w) - margins) / content) : 1.0; };
+    auto scale = [&](bool across) { return content > 0 ? std::min(1.0, printableMm(doc, across) / content) : 1.0; };
     PrintFit fit{landscape, scale(landscape)};
     // Portrait stays while it shrinks the sheet by no more than kTurnBelow: a document sheet
     // four columns wide reads like the PDF's pages.

@@ -98,6 +98,9 @@ struct PrintFit {
 // to as many pages across as keep it at this scale or larger.
 constexpr double kMinPrintScale = 0.7;
 PrintFit printFit(int widthPixels, const model::Document& doc, bool landscape);
+// Millimetres across the paper between the left and right margins, across its longer side
+// when `landscape`.
+double printableMm(const model::Document& doc, bool landscape);
 void pageSetup(SheetWriter& sheet, const model::Document& doc, bool landscape);
 
 // "Страница {page} из {pages}" -> "&CСтраница &P из &N" ('&' itself doubled).

@@ -44,6 +44,21 @@ SLOW_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def exchange(conn, method, path, body=None, headers=None, raw=None):
+    """One request on `conn` (closed after it): a JSON body when `body` is given, else the bytes
+    `raw`; returns (status, headers by lower-case name, payload)."""
+    h = dict(headers or {})
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=h)
+    r = conn.getresponse()
+    payload = r.read()
+    conn.close()
+    return r.status, dict((k.lower(), v) for k, v in r.getheaders()), payload
+
+
 class Server:
     """One `grantpress serve` process with its own configuration and accounts."""
 
@@ -82,21 +97,12 @@ class Server:
         raise AssertionError("the server did not answer within 30 s: " + self.read_log())
 
     def request(self, method, path, body=None, token=None, headers=None, cookie=None, raw=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         h = dict(headers or {})
         if token:
             h["Authorization"] = "Bearer " + token
         if cookie:
             h["Cookie"] = cookie
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-            h["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        payload = r.read()
-        conn.close()
-        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), payload
+        return exchange(http.client.HTTPConnection("127.0.0.1", self.port, timeout=60), method, path, body, h, raw)
 
     def json(self, method, path, **kw):
         status, headers, payload = self.request(method, path, **kw)
@@ -527,16 +533,7 @@ class BehindNginx(unittest.TestCase):
 
             def call(method, path, body=None, headers=None):
                 conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=60)
-                h = dict(headers or {})
-                data = None
-                if body is not None:
-                    data = json.dumps(body).encode()
-                    h["Content-Type"] = "application/json"
-                conn.request(method, path, body=data, headers=h)
-                r = conn.getresponse()
-                out = r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
-                conn.close()
-                return out
+                return exchange(conn, method, path, body, headers)
 
             deadline = time.time() + 20
             while True:
